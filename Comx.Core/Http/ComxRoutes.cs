@@ -1,0 +1,12 @@
+using Comx.Core.Operations;
+
+namespace Comx.Core.Http;
+
+/// <summary>The route table's contents: every feature's routes, in one list.</summary>
+public static class ComxRoutes
+{
+    public static IEnumerable<RouteDefinition> All() =>
+    [
+        .. OperationsEndpoints.Routes,
+    ];
+}

@@ -1,0 +1,120 @@
+using Azure;
+using Azure.Data.Tables;
+using Comx.Core.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Comx.Core.Http;
+
+/// <summary>The state of one caller's window after a request, for the <c>X-RateLimit-*</c> headers.</summary>
+public sealed record RateLimitDecision(bool Allowed, int Limit, int Remaining, DateTimeOffset Reset)
+{
+    public int RetryAfterSeconds(DateTimeOffset now) => Math.Max(1, (int)Math.Ceiling((Reset - now).TotalSeconds));
+}
+
+/// <summary>
+/// Fixed-window counters in Table Storage, shared by every instance. An increment is a read then a conditional
+/// write (ETag If-Match); a lost race re-reads and tries again, so concurrent requests never lose a count.
+/// A caller already over the limit costs one read and no write.
+/// </summary>
+public sealed partial class RateLimiter(ComxStorage storage, TimeProvider time, ILogger<RateLimiter> logger)
+{
+    private const int MaxAttempts = 200;
+
+    /// <summary>Counts one request and says whether it is within the limit.</summary>
+    public async Task<RateLimitDecision> HitAsync(RateLimitPolicy policy, string key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var (partition, row, reset) = Locate(policy, key);
+        var table = storage.Table(StorageNames.Tables.RateLimits);
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var existing = await table.GetEntityIfExistsAsync<CounterEntity>(partition, row, cancellationToken: cancellationToken);
+            if (!existing.HasValue)
+            {
+                var created = new CounterEntity { PartitionKey = partition, RowKey = row, Count = 1, ExpiresAt = reset };
+                try
+                {
+                    await table.AddEntityAsync(created, cancellationToken);
+                    return new RateLimitDecision(true, policy.Limit, policy.Limit - 1, reset);
+                }
+                catch (RequestFailedException e) when (e.Status == 409)
+                {
+                    continue;
+                }
+            }
+
+            var counter = existing.Value!;
+            if (counter.Count >= policy.Limit)
+            {
+                return new RateLimitDecision(false, policy.Limit, 0, reset);
+            }
+
+            counter.Count++;
+            try
+            {
+                await table.UpdateEntityAsync(counter, counter.ETag, TableUpdateMode.Replace, cancellationToken);
+                return new RateLimitDecision(true, policy.Limit, policy.Limit - counter.Count, reset);
+            }
+            catch (RequestFailedException e) when (e.Status == 412)
+            {
+                await Task.Delay(Random.Shared.Next(1, 5 + Math.Min(attempt, 20)), cancellationToken);
+            }
+        }
+
+        // Storage contention this high means something else is wrong; refusing every caller would turn it into an outage.
+        LogContention(logger, policy.Name);
+        return new RateLimitDecision(true, policy.Limit, 0, reset);
+    }
+
+    /// <summary>Reads a window without counting (the auth-failure throttle checks before it knows whether to count).</summary>
+    public async Task<RateLimitDecision> PeekAsync(RateLimitPolicy policy, string key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var (partition, row, reset) = Locate(policy, key);
+        var existing = await storage.Table(StorageNames.Tables.RateLimits)
+            .GetEntityIfExistsAsync<CounterEntity>(partition, row, [nameof(CounterEntity.Count)], cancellationToken);
+        var count = existing.HasValue ? existing.Value!.Count : 0;
+        return new RateLimitDecision(count < policy.Limit, policy.Limit, Math.Max(0, policy.Limit - count), reset);
+    }
+
+    /// <summary>Deletes counters of windows that have ended (run by the storage clean-up timer).</summary>
+    public async Task<int> DeleteExpiredAsync(CancellationToken cancellationToken = default)
+    {
+        var table = storage.Table(StorageNames.Tables.RateLimits);
+        var now = time.GetUtcNow();
+        var deleted = 0;
+        await foreach (var entity in table.QueryAsync<CounterEntity>(e => e.ExpiresAt < now, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+        {
+            await table.DeleteEntityAsync(entity.PartitionKey, entity.RowKey, ETag.All, cancellationToken);
+            deleted++;
+        }
+
+        return deleted;
+    }
+
+    private (string Partition, string Row, DateTimeOffset Reset) Locate(RateLimitPolicy policy, string key)
+    {
+        var now = time.GetUtcNow();
+        var windowTicks = policy.Window.Ticks;
+        var start = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % windowTicks), TimeSpan.Zero);
+        return ($"{policy.Name}:{StorageKeys.Hash(key)}", StorageKeys.OldestFirst(start), start + policy.Window);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rate-limit counter for policy {Policy} stayed contended; request allowed.")]
+    private static partial void LogContention(ILogger logger, string policy);
+
+    internal sealed class CounterEntity : ITableEntity
+    {
+        public string PartitionKey { get; set; } = "";
+
+        public string RowKey { get; set; } = "";
+
+        public DateTimeOffset? Timestamp { get; set; }
+
+        public ETag ETag { get; set; }
+
+        public int Count { get; set; }
+
+        public DateTimeOffset ExpiresAt { get; set; }
+    }
+}

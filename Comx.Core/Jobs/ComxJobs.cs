@@ -1,0 +1,29 @@
+using Azure.Storage.Queues.Models;
+using Comx.Core.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Comx.Core.Jobs;
+
+/// <summary>
+/// Every queue job and timer of the app, and the entry points both hosts call: the Functions triggers by name, the
+/// DevHost's workers from the lists.
+/// </summary>
+public sealed class ComxJobs(IServiceProvider services)
+{
+    public static IReadOnlyList<QueueJobDefinition> Queues { get; } = [];
+
+    public static IReadOnlyList<TimerDefinition> Timers { get; } =
+    [
+        new(JobNames.CleanupStorage, JobNames.CleanupStorageSchedule, TimeSpan.FromMinutes(15), static async (sp, ct) =>
+        {
+            await sp.GetRequiredService<IdempotencyStore>().DeleteExpiredAsync(ct);
+            await sp.GetRequiredService<RateLimiter>().DeleteExpiredAsync(ct);
+        }),
+    ];
+
+    public Task RunQueueJobAsync(string name, QueueMessage message, CancellationToken cancellationToken) =>
+        Queues.Single(q => q.Name == name).Handler(services, message, cancellationToken);
+
+    public Task RunTimerAsync(string name, CancellationToken cancellationToken) =>
+        Timers.Single(t => t.Name == name).Run(services, cancellationToken);
+}

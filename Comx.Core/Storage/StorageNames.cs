@@ -1,0 +1,58 @@
+namespace Comx.Core.Storage;
+
+/// <summary>Every table, queue and blob container the app uses. All are created once at start-up.</summary>
+public static class StorageNames
+{
+    public static class Tables
+    {
+        public const string RateLimits = "ratelimits";
+        public const string Idempotency = "idempotency";
+        public const string Orgs = "orgs";
+        public const string Members = "members";
+        public const string ApiKeys = "apikeys";
+        public const string WebhookEvents = "inboundevents";
+        public const string Widgets = "widgets";
+        public const string Sources = "sources";
+        public const string IngestJobs = "ingestjobs";
+        public const string Chunks = "chunks";
+        public const string ChatSessions = "chatsessions";
+        public const string Threads = "threads";
+        public const string Messages = "messages";
+        public const string Answers = "answers";
+        public const string Enquiries = "enquiries";
+        public const string Outbox = "outbox";
+        public const string Settings = "orgsettings";
+        public const string Learners = "learners";
+        public const string Templates = "templates";
+        public const string Actions = "actions";
+        public const string Hooks = "hooks";
+        public const string Deliveries = "deliveries";
+        public const string ThinkGuide = "thinkguide";
+        public const string Usage = "usage";
+
+        public static readonly IReadOnlyList<string> All =
+        [
+            RateLimits, Idempotency, Orgs, Members, ApiKeys, WebhookEvents, Widgets, Sources, IngestJobs, Chunks,
+            ChatSessions, Threads, Messages, Answers, Enquiries, Outbox, Settings, Learners, Templates, Actions, Hooks,
+            Deliveries, ThinkGuide, Usage,
+        ];
+    }
+
+    public static class Queues
+    {
+        public const string IngestJobs = "ingest-jobs";
+        public const string WebhookDeliveries = "webhook-deliveries";
+
+        /// <summary>The poison queue the Functions queue trigger moves a message to after its last attempt.</summary>
+        public static string Poison(string queue) => queue + "-poison";
+
+        public static readonly IReadOnlyList<string> All = [IngestJobs, WebhookDeliveries];
+    }
+
+    public static class Containers
+    {
+        public const string RetrievalIndex = "retrieval-index";
+
+        public static readonly IReadOnlyList<string> All = [RetrievalIndex];
+    }
+}

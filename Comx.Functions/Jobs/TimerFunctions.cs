@@ -1,0 +1,11 @@
+using Comx.Core.Jobs;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Comx.Functions.Jobs;
+
+public sealed class TimerFunctions(ComxJobs jobs)
+{
+    [Function(JobNames.CleanupStorage)]
+    public Task CleanupStorage([TimerTrigger(JobNames.CleanupStorageSchedule)] TimerInfo timer, CancellationToken cancellationToken) =>
+        jobs.RunTimerAsync(JobNames.CleanupStorage, cancellationToken);
+}

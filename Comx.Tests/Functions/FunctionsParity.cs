@@ -1,0 +1,84 @@
+using Comx.Core.Http;
+using Comx.Core.Jobs;
+
+namespace Comx.Tests.Functions;
+
+/// <summary>What Core says must be served: its routes, queue jobs and timers.</summary>
+public sealed record CoreSurface(IReadOnlyList<RouteDefinition> Routes, IReadOnlyList<QueueJobDefinition> Queues, IReadOnlyList<TimerDefinition> Timers)
+{
+    public static CoreSurface Current => new([.. ComxRoutes.All()], ComxJobs.Queues, ComxJobs.Timers);
+}
+
+/// <summary>Compares Core's surface with the functions Comx.Functions declares, both ways.</summary>
+public static class FunctionsParity
+{
+    public static IReadOnlyList<string> Problems(CoreSurface core, IReadOnlyList<DeclaredFunction> functions)
+    {
+        ArgumentNullException.ThrowIfNull(core);
+        ArgumentNullException.ThrowIfNull(functions);
+        var problems = new List<string>();
+        var byName = new Dictionary<string, DeclaredFunction>(StringComparer.Ordinal);
+        foreach (var function in functions)
+        {
+            if (!byName.TryAdd(function.Name, function))
+            {
+                problems.Add($"Two functions are named {function.Name}.");
+            }
+        }
+
+        foreach (var route in core.Routes)
+        {
+            if (!byName.Remove(route.Name, out var function))
+            {
+                problems.Add($"Route {route.Name} ({route.Method} {route.Template}) has no function.");
+                continue;
+            }
+
+            if (function.Trigger != "HttpTriggerAttribute" || function.Route != route.Template || !function.Methods.SequenceEqual([route.Method]))
+            {
+                problems.Add($"Function {function.Name} is {string.Join(",", function.Methods)} {function.Route}; Core says {route.Method} {route.Template}.");
+            }
+
+            if (function.CoreCallName != route.Name || function.CoreMethod != nameof(RequestPipeline.HandleAsync))
+            {
+                problems.Add($"Function {function.Name} calls {function.CoreMethod}({function.CoreCallName}); it must call HandleAsync({route.Name}).");
+            }
+        }
+
+        if (!byName.Remove(RouteNames.Fallback, out var fallback))
+        {
+            problems.Add("There is no catch-all function (unknown routes would get the host's 404, not the envelope).");
+        }
+        else if (fallback.Route != Routes.Fallback || fallback.CoreMethod != nameof(RequestPipeline.DispatchAsync))
+        {
+            problems.Add($"The catch-all function must use route {Routes.Fallback} and call DispatchAsync.");
+        }
+
+        foreach (var job in core.Queues)
+        {
+            if (!byName.Remove(job.Name, out var function))
+            {
+                problems.Add($"Queue job {job.Name} ({job.QueueName}) has no function.");
+            }
+            else if (function.Queue != job.QueueName || function.CoreCallName != job.Name)
+            {
+                problems.Add($"Function {function.Name} reads queue {function.Queue} and runs {function.CoreCallName}; Core says {job.QueueName} / {job.Name}.");
+            }
+        }
+
+        foreach (var timer in core.Timers)
+        {
+            if (!byName.Remove(timer.Name, out var function))
+            {
+                problems.Add($"Timer {timer.Name} has no function.");
+            }
+            else if (function.Schedule != timer.Schedule || function.CoreCallName != timer.Name)
+            {
+                problems.Add($"Function {function.Name} runs on {function.Schedule} and calls {function.CoreCallName}; Core says {timer.Schedule} / {timer.Name}.");
+            }
+        }
+
+        problems.AddRange(byName.Values.Select(f => $"Function {f.Name} has no route, queue job or timer in Core."));
+        return problems;
+    }
+}
