@@ -1,0 +1,48 @@
+namespace Comx.Core;
+
+/// <summary>One setting the app reads at start-up, in environment form (<c>__</c>; <c>:</c> in JSON works the same).</summary>
+public sealed record ConfigurationKey(string Name, bool Required, bool Secret, string Meaning);
+
+/// <summary>
+/// Every configuration key the app reads (design.md "Configuration"). The infrastructure test checks that the Bicep
+/// app settings provide each required key, so infrastructure and code cannot drift apart.
+/// </summary>
+public static class ConfigurationKeys
+{
+    public const string Storage = "AzureWebJobsStorage";
+    public const string StorageAccountName = "AzureWebJobsStorage__accountName";
+    public const string ClerkWebhookSecret = "Comx__Clerk__WebhookSecret";
+    public const string ClerkJwtPublicKey = "Comx__Clerk__JwtPublicKey";
+    public const string ClerkJwksUrl = "Comx__Clerk__JwksUrl";
+    public const string ClerkIssuer = "Comx__Clerk__Issuer";
+    public const string ClerkAuthorizedParties = "Comx__Clerk__AuthorizedParties";
+    public const string StripeWebhookSecret = "Comx__Stripe__WebhookSecret";
+    public const string StripePricePlans = "Comx__Stripe__PricePlans";
+    public const string AiEndpoint = "Comx__Ai__Endpoint";
+    public const string AiApiKey = "Comx__Ai__ApiKey";
+    public const string AiModel = "Comx__Ai__Model";
+    public const string AiFallbackToExtractive = "Comx__Ai__FallbackToExtractive";
+    public const string NetworkAllowPrivateTargets = "Comx__Network__AllowPrivateTargets";
+    public const string NetworkForwardedHops = "Comx__Network__ForwardedHops";
+    public const string DevHostSeedDemo = "Comx__DevHost__SeedDemo";
+
+    public static readonly IReadOnlyList<ConfigurationKey> All =
+    [
+        new(Storage, false, true, "Storage connection string; in Azure, identity-based via AzureWebJobsStorage__accountName instead."),
+        new(StorageAccountName, false, false, "Storage account name for identity-based connections (with __credential and __clientId)."),
+        new(ClerkWebhookSecret, true, true, "Svix signing secret (whsec_…) of the Clerk webhook endpoint. Several may be given, comma-separated, during rotation."),
+        new(ClerkJwtPublicKey, false, false, "PEM public key for Clerk session JWTs (networkless). Either this or the JWKS URL is required."),
+        new(ClerkJwksUrl, false, false, "Clerk JWKS URL, used when no PEM key is configured."),
+        new(ClerkIssuer, true, false, "Expected iss of session JWTs (the Clerk Frontend API URL)."),
+        new(ClerkAuthorizedParties, false, false, "Comma-separated allowed azp values; empty means not checked."),
+        new(StripeWebhookSecret, true, true, "Stripe webhook signing secret (whsec_…). Several may be given, comma-separated, during rotation."),
+        new(StripePricePlans, true, false, "price_…=pro,price_…=school: which Stripe price gives which plan."),
+        new(AiEndpoint, false, false, "OpenAI-compatible endpoint; unset means extractive answers."),
+        new(AiApiKey, false, true, "API key for the AI endpoint."),
+        new(AiModel, false, false, "Model or deployment name."),
+        new(AiFallbackToExtractive, false, false, "true: answer extractively when the model is unavailable instead of 503."),
+        new(NetworkAllowPrivateTargets, false, false, "true only for local runs and tests: lets ingestion and deliveries reach private addresses."),
+        new(NetworkForwardedHops, false, false, "How many trusted proxies append to X-Forwarded-For (default 1, Azure's front end)."),
+        new(DevHostSeedDemo, false, false, "DevHost only: seed the demo organisation at start."),
+    ];
+}
