@@ -28,6 +28,10 @@ public static class ComxCoreServices
         services.AddSingleton<IdempotencyStore>();
         services.AddSingleton<RequestAuthenticator>();
         services.AddSingleton<CorsPolicy>();
+        services.AddSingleton<WidgetSettingsStore>();
+        services.AddSingleton<ApiKeyStore>();
+        services.AddSingleton<OrgDirectory>();
+        services.AddSingleton<InboundEventLog>();
         services.AddSingleton<RequestPipeline>();
         services.AddSingleton<OpenApiDocument>();
         services.AddSingleton<Jobs.ComxJobs>();

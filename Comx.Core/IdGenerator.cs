@@ -12,6 +12,24 @@ public sealed class IdGenerator
 
     public string New(string prefix) => prefix + "_" + Random(20);
 
+    /// <summary>
+    /// An id whose ordinal order is its creation order (milliseconds, base32hex, then 104 random bits), for rows
+    /// listed by time such as messages: <c>?after=msg_…</c> is then a key range.
+    /// </summary>
+    public string NewSortable(string prefix, DateTimeOffset time)
+    {
+        const string SortableAlphabet = "0123456789abcdefghijklmnopqrstuv";
+        var milliseconds = (ulong)time.ToUnixTimeMilliseconds();
+        Span<char> stamp = stackalloc char[10];
+        for (var i = 9; i >= 0; i--)
+        {
+            stamp[i] = SortableAlphabet[(int)(milliseconds & 31)];
+            milliseconds >>= 5;
+        }
+
+        return prefix + "_" + new string(stamp) + Random(13);
+    }
+
     /// <summary>A random secret string of <paramref name="bytes"/> bytes of entropy.</summary>
     public string Random(int bytes)
     {

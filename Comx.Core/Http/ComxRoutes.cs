@@ -8,5 +8,6 @@ public static class ComxRoutes
     public static IEnumerable<RouteDefinition> All() =>
     [
         .. OperationsEndpoints.Routes,
+        .. Identity.IdentityEndpoints.Routes,
     ];
 }

@@ -9,6 +9,7 @@ public static class StorageNames
         public const string Idempotency = "idempotency";
         public const string Orgs = "orgs";
         public const string Members = "members";
+        public const string Users = "users";
         public const string ApiKeys = "apikeys";
         public const string WebhookEvents = "inboundevents";
         public const string Widgets = "widgets";
@@ -16,8 +17,7 @@ public static class StorageNames
         public const string IngestJobs = "ingestjobs";
         public const string Chunks = "chunks";
         public const string ChatSessions = "chatsessions";
-        public const string Threads = "threads";
-        public const string Messages = "messages";
+        public const string Conversations = "conversations";
         public const string Answers = "answers";
         public const string Enquiries = "enquiries";
         public const string Outbox = "outbox";
@@ -32,8 +32,8 @@ public static class StorageNames
 
         public static readonly IReadOnlyList<string> All =
         [
-            RateLimits, Idempotency, Orgs, Members, ApiKeys, WebhookEvents, Widgets, Sources, IngestJobs, Chunks,
-            ChatSessions, Threads, Messages, Answers, Enquiries, Outbox, Settings, Learners, Templates, Actions, Hooks,
+            RateLimits, Idempotency, Orgs, Members, Users, ApiKeys, WebhookEvents, Widgets, Sources, IngestJobs, Chunks,
+            ChatSessions, Conversations, Answers, Enquiries, Outbox, Settings, Learners, Templates, Actions, Hooks,
             Deliveries, ThinkGuide, Usage,
         ];
     }

@@ -5,7 +5,7 @@ using Comx.Core.Http;
 namespace Comx.Core.Storage;
 
 /// <summary>One page of a list and the opaque cursor for the next (null at the end).</summary>
-public sealed record Page<T>(IReadOnlyList<T> Data, string? NextCursor);
+public sealed record ListPage<T>(IReadOnlyList<T> Data, string? NextCursor);
 
 /// <summary>The wire shape of every list: <c>{"data":[...],"next_cursor":...}</c>.</summary>
 public sealed record ListResponse<T>(IReadOnlyList<T> Data, string? NextCursor);
@@ -50,7 +50,7 @@ public static class TablePaging
     /// token; callers simply follow <c>next_cursor</c>. Because keys only grow in one direction, a cursor stays stable
     /// while new rows are inserted ahead of it.
     /// </summary>
-    public static async Task<Page<T>> QueryPageAsync<T>(this TableClient table, string filter, PageRequest page,
+    public static async Task<ListPage<T>> QueryPageAsync<T>(this TableClient table, string filter, PageRequest page,
         IEnumerable<string>? select = null, CancellationToken cancellationToken = default)
         where T : class, ITableEntity
     {
@@ -59,10 +59,10 @@ public static class TablePaging
         var pages = table.QueryAsync<T>(filter, page.Limit, select, cancellationToken).AsPages(page.ContinuationToken, page.Limit);
         await foreach (var result in pages)
         {
-            return new Page<T>(result.Values, EncodeCursor(result.ContinuationToken));
+            return new ListPage<T>(result.Values, EncodeCursor(result.ContinuationToken));
         }
 
-        return new Page<T>([], null);
+        return new ListPage<T>([], null);
     }
 
     public static string? EncodeCursor(string? continuationToken) =>

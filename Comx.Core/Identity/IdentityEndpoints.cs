@@ -1,0 +1,103 @@
+using Comx.Core.Http;
+using Comx.Core.Storage;
+
+namespace Comx.Core.Identity;
+
+public sealed record CallerResponse(string Type, string Id, string Role);
+
+public sealed record MeResponse(string OrgId, string OrgName, string Plan, string PlanStatus, DateTimeOffset? TrialEndsAt, CallerResponse Caller);
+
+public sealed record CreateApiKeyRequest(string Name) : IValidatable
+{
+    public IEnumerable<FieldError> Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Name) || Name.Length > 100)
+        {
+            yield return new FieldError("name", "name is 1 to 100 characters.");
+        }
+    }
+}
+
+public sealed record ApiKeyResponse(string KeyId, string Name, string Prefix, DateTimeOffset CreatedAt, string CreatedBy, DateTimeOffset? LastRotatedAt, DateTimeOffset? RevokedAt, string Status)
+{
+    public static ApiKeyResponse From(ApiKeyInfo info) =>
+        new(info.KeyId, info.Name, info.Prefix, info.CreatedAt, info.CreatedBy, info.LastRotatedAt, info.RevokedAt, info.RevokedAt is null ? "active" : "revoked");
+}
+
+/// <summary>The only response that carries the secret: on create and rotate.</summary>
+public sealed record IssuedApiKeyResponse(string KeyId, string Name, string Key, DateTimeOffset CreatedAt);
+
+public sealed record WidgetResponse(string WidgetKey, IReadOnlyList<string> AllowedOrigins, string Greeting, WidgetTheme? Theme, bool HandoffEnabled, bool EnquiriesEnabled, DateTimeOffset UpdatedAt)
+{
+    public static WidgetResponse From(WidgetSettings s) => new(s.WidgetKey, s.AllowedOrigins, s.Greeting, s.Theme, s.HandoffEnabled, s.EnquiriesEnabled, s.UpdatedAt);
+}
+
+/// <summary><c>/org/v1/me</c>, <c>/org/v1/widget</c> and <c>/org/v1/api-keys</c>.</summary>
+internal static class IdentityEndpoints
+{
+    public static IEnumerable<RouteDefinition> Routes =>
+    [
+        new(RouteNames.GetMe, "GET", Http.Routes.Me, RouteAuth.Org, MeAsync)
+        { ResponseType = typeof(MeResponse), Summary = "The calling organisation, its plan, and who is calling." },
+        new(RouteNames.GetWidget, "GET", Http.Routes.Widget, RouteAuth.Org, GetWidgetAsync)
+        { ResponseType = typeof(WidgetResponse), Summary = "The widget's publishable key and settings (created with defaults on first use)." },
+        new(RouteNames.PutWidget, "PUT", Http.Routes.Widget, RouteAuth.OrgAdmin, PutWidgetAsync)
+        { RequestType = typeof(WidgetSettingsRequest), ResponseType = typeof(WidgetResponse), Summary = "Sets allowed origins, greeting, theme and the handoff switch." },
+        new(RouteNames.ListApiKeys, "GET", Http.Routes.ApiKeys, RouteAuth.OrgAdminSession, ListKeysAsync)
+        { ResponseType = typeof(ListResponse<ApiKeyResponse>), Summary = "API keys' metadata (never the secrets)." },
+        new(RouteNames.CreateApiKey, "POST", Http.Routes.ApiKeys, RouteAuth.OrgAdminSession, CreateKeyAsync)
+        { RequestType = typeof(CreateApiKeyRequest), ResponseType = typeof(IssuedApiKeyResponse), SuccessStatus = 201, Summary = "Creates an API key; the key is shown only in this response." },
+        new(RouteNames.RevokeApiKey, "DELETE", Http.Routes.ApiKey, RouteAuth.OrgAdminSession, RevokeKeyAsync)
+        { ResponseType = typeof(ApiKeyResponse), Summary = "Revokes an API key at once." },
+        new(RouteNames.RotateApiKey, "POST", Http.Routes.ApiKeyRotate, RouteAuth.OrgAdminSession, RotateKeyAsync)
+        { ResponseType = typeof(IssuedApiKeyResponse), SuccessStatus = 201, Summary = "Issues a new secret for the key; the old one stops working at once." },
+    ];
+
+    private static async Task<ApiResult> MeAsync(RequestContext context, CancellationToken cancellationToken)
+    {
+        var caller = context.Org;
+        var org = await context.Service<OrgDirectory>().GetOrgAsync(caller.OrgId, cancellationToken);
+        if (org is null)
+        {
+            return ApiError.NotFound("organisation");
+        }
+
+        return ApiResult.Ok(new MeResponse(org.OrgId, org.Name, org.Billing.Plan.ToString().ToLowerInvariant(), org.Billing.Status, org.Billing.TrialEndsAt,
+            new CallerResponse(caller.Type == CallerType.User ? "user" : "api_key", caller.Id, caller.Role)));
+    }
+
+    private static async Task<ApiResult> GetWidgetAsync(RequestContext context, CancellationToken cancellationToken) =>
+        ApiResult.Ok(WidgetResponse.From(await context.Service<WidgetSettingsStore>().GetOrCreateAsync(context.Org.OrgId, cancellationToken)));
+
+    private static async Task<ApiResult> PutWidgetAsync(RequestContext context, CancellationToken cancellationToken) =>
+        ApiResult.Ok(WidgetResponse.From(await context.Service<WidgetSettingsStore>().UpdateAsync(context.Org.OrgId, context.BodyAs<WidgetSettingsRequest>(), cancellationToken)));
+
+    private static async Task<ApiResult> ListKeysAsync(RequestContext context, CancellationToken cancellationToken)
+    {
+        var keys = await context.Service<ApiKeyStore>().ListAsync(context.Org.OrgId, cancellationToken);
+        return ApiResult.Ok(new ListResponse<ApiKeyResponse>([.. keys.Select(ApiKeyResponse.From)], null));
+    }
+
+    private static async Task<ApiResult> CreateKeyAsync(RequestContext context, CancellationToken cancellationToken)
+    {
+        var issued = await context.Service<ApiKeyStore>().CreateAsync(context.Org.OrgId, context.BodyAs<CreateApiKeyRequest>().Name.Trim(), context.Org.Stamp, cancellationToken);
+        return ApiResult.Created(new IssuedApiKeyResponse(issued.Info.KeyId, issued.Info.Name, issued.Secret, issued.Info.CreatedAt));
+    }
+
+    private static async Task<ApiResult> RevokeKeyAsync(RequestContext context, CancellationToken cancellationToken)
+    {
+        var store = context.Service<ApiKeyStore>();
+        var keyId = context.Value("keyId");
+        var revoked = await store.RevokeAsync(context.Org.OrgId, keyId, cancellationToken)
+            ?? await store.GetAsync(context.Org.OrgId, keyId, cancellationToken);
+        return revoked is null ? ApiError.NotFound("API key") : ApiResult.Ok(ApiKeyResponse.From(revoked));
+    }
+
+    private static async Task<ApiResult> RotateKeyAsync(RequestContext context, CancellationToken cancellationToken)
+    {
+        var issued = await context.Service<ApiKeyStore>().RotateAsync(context.Org.OrgId, context.Value("keyId"), cancellationToken);
+        return issued is null
+            ? ApiError.NotFound("active API key")
+            : ApiResult.Created(new IssuedApiKeyResponse(issued.Info.KeyId, issued.Info.Name, issued.Secret, issued.Info.LastRotatedAt ?? issued.Info.CreatedAt));
+    }
+}

@@ -1,0 +1,67 @@
+using Comx.Core.Http;
+
+namespace Comx.Core.Identity;
+
+public sealed record WidgetTheme(string? PrimaryColor, string? Position, string? Title);
+
+/// <summary>The body of <c>PUT /org/v1/widget</c>.</summary>
+public sealed record WidgetSettingsRequest(IReadOnlyList<string> AllowedOrigins, string Greeting, WidgetTheme? Theme, bool HandoffEnabled, bool? EnquiriesEnabled) : IValidatable
+{
+    public const int MaxOrigins = 20;
+
+    public IEnumerable<FieldError> Validate()
+    {
+        if (AllowedOrigins.Count > MaxOrigins)
+        {
+            yield return new FieldError("allowed_origins", $"At most {MaxOrigins} origins.");
+        }
+
+        for (var i = 0; i < AllowedOrigins.Count; i++)
+        {
+            if (WidgetOrigins.Normalise(AllowedOrigins[i]) is null)
+            {
+                yield return new FieldError($"allowed_origins[{i}]", "An origin is scheme://host[:port], http or https, with no path (for example https://www.example.org).");
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(Greeting) || Greeting.Length > 500)
+        {
+            yield return new FieldError("greeting", "greeting is 1 to 500 characters.");
+        }
+
+        if (Theme?.PrimaryColor is { } color && !System.Text.RegularExpressions.Regex.IsMatch(color, "^#[0-9a-fA-F]{6}$"))
+        {
+            yield return new FieldError("theme.primary_color", "primary_color is a #RRGGBB colour.");
+        }
+
+        if (Theme?.Position is { } position && position is not ("left" or "right"))
+        {
+            yield return new FieldError("theme.position", "position is left or right.");
+        }
+
+        if (Theme?.Title is { Length: > 60 })
+        {
+            yield return new FieldError("theme.title", "title is at most 60 characters.");
+        }
+    }
+}
+
+/// <summary>An organisation's widget: its publishable key and settings.</summary>
+public sealed record WidgetSettings(string WidgetKey, IReadOnlyList<string> AllowedOrigins, string Greeting, WidgetTheme? Theme,
+    bool HandoffEnabled, bool EnquiriesEnabled, DateTimeOffset UpdatedAt);
+
+public static class WidgetOrigins
+{
+    /// <summary>The canonical form of an origin (lowercase scheme and host, default port dropped), or null when it is not one.</summary>
+    public static string? Normalise(string? origin)
+    {
+        if (string.IsNullOrWhiteSpace(origin) || origin.Trim() != origin || !Uri.TryCreate(origin, UriKind.Absolute, out var uri)
+            || uri.Scheme is not ("http" or "https") || uri.UserInfo.Length > 0
+            || uri.AbsolutePath != "/" || uri.Query.Length > 0 || uri.Fragment.Length > 0)
+        {
+            return null;
+        }
+
+        return uri.IsDefaultPort ? $"{uri.Scheme}://{uri.IdnHost}" : $"{uri.Scheme}://{uri.IdnHost}:{uri.Port}";
+    }
+}

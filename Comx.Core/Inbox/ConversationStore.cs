@@ -1,0 +1,365 @@
+using Azure;
+using Azure.Data.Tables;
+using Comx.Core.Http;
+using Comx.Core.Storage;
+
+namespace Comx.Core.Inbox;
+
+/// <summary>
+/// Threads, their messages and the events they raise, in one table partitioned by organisation. Row kinds:
+/// <c>t|thread</c> (the thread), <c>i|bucket|newest-first time|thread</c> (listing rows for "all" and for the thread's
+/// status, so the inbox lists by status and recency with one range query), <c>m|thread|message</c> (messages, ids
+/// sortable by time) and <c>o|event</c> (the outbox). Every change to a thread is one entity-group transaction: the
+/// thread (ETag-checked), its listing rows, new messages and outbox events commit together or not at all.
+/// </summary>
+public sealed class ConversationStore(ComxStorage storage, IdGenerator ids, TimeProvider time)
+{
+    public const int PreviewLength = 140;
+    private const int MaxAttempts = 10;
+
+    private TableClient Table => storage.Table(StorageNames.Tables.Conversations);
+
+    public async Task<ThreadRecord> CreateThreadAsync(string orgId, string sessionId, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        var thread = new ThreadEntity
+        {
+            PartitionKey = orgId,
+            RowKey = ThreadKey(ids.New("thr")),
+            SessionId = sessionId,
+            Status = nameof(ThreadStatus.Open),
+            CreatedAt = now,
+            LastMessageAt = now,
+            Preview = "",
+        };
+        var record = thread.ToRecord();
+        await Table.SubmitTransactionAsync(
+        [
+            new(TableTransactionActionType.Add, thread),
+            .. IndexRows(orgId, record).Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)),
+        ], cancellationToken);
+        return record;
+    }
+
+    public async Task<ThreadRecord?> GetThreadAsync(string orgId, string threadId, CancellationToken cancellationToken = default)
+    {
+        if (!StorageKeys.IsSafeKey(threadId))
+        {
+            return null;
+        }
+
+        var entity = await Table.GetEntityIfExistsAsync<ThreadEntity>(orgId, ThreadKey(threadId), cancellationToken: cancellationToken);
+        return entity.HasValue ? entity.Value!.ToRecord() : null;
+    }
+
+    /// <summary>
+    /// Adds messages and events to a thread and applies a change, atomically. <paramref name="decide"/> sees the current
+    /// thread and returns the change (or null to abort: nothing is written and null is returned); a concurrent writer
+    /// makes it run again on the fresh thread.
+    /// </summary>
+    public async Task<(ThreadRecord Thread, IReadOnlyList<MessageRecord> Messages)?> WriteAsync(string orgId, string threadId,
+        Func<ThreadRecord, ThreadWrite?> decide, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(decide);
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var existing = await Table.GetEntityIfExistsAsync<ThreadEntity>(orgId, ThreadKey(threadId), cancellationToken: cancellationToken);
+            if (!existing.HasValue)
+            {
+                return null;
+            }
+
+            var entity = existing.Value!;
+            var before = entity.ToRecord();
+            if (decide(before) is not { } write)
+            {
+                return null;
+            }
+
+            var now = time.GetUtcNow();
+            var messages = new List<MessageRecord>();
+            var messageTime = now > before.LastMessageAt ? now : before.LastMessageAt.AddMilliseconds(1);
+            foreach (var message in write.Messages)
+            {
+                messages.Add(new MessageRecord(ids.NewSortable("msg", messageTime), threadId, message.Role, message.Text, message.AnswerId, message.AuthorId, messageTime));
+                messageTime = messageTime.AddMilliseconds(1);
+            }
+
+            Apply(entity, write.Change, messages);
+            var after = entity.ToRecord();
+            var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateReplace, entity, entity.ETag) };
+            var oldRows = IndexRows(orgId, before).ToList();
+            var newRows = IndexRows(orgId, after).ToList();
+            foreach (var old in oldRows.Where(o => newRows.All(n => n.RowKey != o.RowKey)))
+            {
+                actions.Add(new(TableTransactionActionType.Delete, old, ETag.All));
+            }
+
+            actions.AddRange(newRows.Select(n => new TableTransactionAction(TableTransactionActionType.UpsertReplace, n)));
+            actions.AddRange(messages.Select(m => new TableTransactionAction(TableTransactionActionType.Add, MessageEntity.From(orgId, m))));
+            actions.AddRange(write.Events.Select(e => new TableTransactionAction(TableTransactionActionType.Add, OutboxEntity.From(orgId, e))));
+            try
+            {
+                await Table.SubmitTransactionAsync(actions, cancellationToken);
+                return (after, messages);
+            }
+            catch (TableTransactionFailedException e) when (e.Status is 412 or 409 or 404)
+            {
+                await Task.Delay(Random.Shared.Next(1, 10 + (attempt * 10)), cancellationToken);
+            }
+        }
+
+        throw new InvalidOperationException($"Thread {threadId} stayed contended after {MaxAttempts} attempts.");
+    }
+
+    /// <summary>Threads newest first, optionally of one status and with activity since a time.</summary>
+    public async Task<ListPage<ThreadRecord>> ListThreadsAsync(string orgId, ThreadStatus? status, DateTimeOffset? since, PageRequest page,
+        CancellationToken cancellationToken = default)
+    {
+        var bucket = status?.ToString().ToLowerInvariant() ?? "all";
+        var lower = $"i|{bucket}|";
+        var upper = since is { } s ? $"i|{bucket}|{StorageKeys.NewestFirst(s)}|~" : $"i|{bucket}}}";
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {orgId} and RowKey ge {lower} and RowKey lt {upper}");
+        var rows = await Table.QueryPageAsync<IndexEntity>(filter, page, cancellationToken: cancellationToken);
+        return new ListPage<ThreadRecord>([.. rows.Data.Select(r => r.ToRecord())], rows.NextCursor);
+    }
+
+    /// <summary>A thread's messages, oldest first, after a message id when given.</summary>
+    public async Task<IReadOnlyList<MessageRecord>> ListMessagesAsync(string orgId, string threadId, string? afterMessageId, int limit,
+        CancellationToken cancellationToken = default)
+    {
+        var prefix = $"m|{threadId}|";
+        var lower = afterMessageId is null ? prefix : prefix + afterMessageId;
+        var op = afterMessageId is null ? "ge" : "gt";
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {orgId} and RowKey lt {prefix + "~"}") +
+            $" and RowKey {op} '{lower.Replace("'", "''", StringComparison.Ordinal)}'";
+        var messages = new List<MessageRecord>();
+        await foreach (var entity in Table.QueryAsync<MessageEntity>(filter, maxPerPage: Math.Min(limit, 1000), cancellationToken: cancellationToken))
+        {
+            messages.Add(entity.ToRecord());
+            if (messages.Count >= limit)
+            {
+                break;
+            }
+        }
+
+        return messages;
+    }
+
+    /// <summary>Outbox events not yet dispatched, oldest first.</summary>
+    public async Task<IReadOnlyList<(OutboxEvent Event, string Json)>> ListOutboxAsync(string orgId, int limit, CancellationToken cancellationToken = default)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {orgId} and RowKey ge {"o|"} and RowKey lt {"o}"}");
+        var events = new List<(OutboxEvent, string)>();
+        await foreach (var entity in Table.QueryAsync<OutboxEntity>(filter, maxPerPage: limit, cancellationToken: cancellationToken))
+        {
+            events.Add((new OutboxEvent(entity.RowKey[2..], entity.Type, entity.CreatedAt, entity.Data), entity.Data));
+            if (events.Count >= limit)
+            {
+                break;
+            }
+        }
+
+        return events;
+    }
+
+    public async Task DeleteOutboxAsync(string orgId, string eventId, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await Table.DeleteEntityAsync(orgId, "o|" + eventId, ETag.All, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+        }
+    }
+
+    /// <summary>Writes events on their own (state that lives elsewhere, such as an ingest job, writes its event here).</summary>
+    public async Task AddEventsAsync(string orgId, IReadOnlyList<OutboxEvent> events, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        foreach (var e in events)
+        {
+            try
+            {
+                await Table.AddEntityAsync(OutboxEntity.From(orgId, e), cancellationToken);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 409)
+            {
+            }
+        }
+    }
+
+    private static void Apply(ThreadEntity entity, ThreadChange? change, IReadOnlyList<MessageRecord> messages)
+    {
+        if (messages.Count > 0)
+        {
+            entity.MessageCount += messages.Count;
+            entity.LastMessageAt = messages[^1].CreatedAt;
+            var text = messages[^1].Text.ReplaceLineEndings(" ");
+            entity.Preview = text.Length > PreviewLength ? text[..(PreviewLength - 1)] + "…" : text;
+        }
+
+        if (change is null)
+        {
+            return;
+        }
+
+        if (change.Status is { } status)
+        {
+            entity.Status = status.ToString();
+        }
+
+        entity.SafeguardingFlag |= change.SafeguardingFlag ?? false;
+        entity.HandoffId = change.HandoffId ?? entity.HandoffId;
+        entity.HandoffReason = change.HandoffReason ?? entity.HandoffReason;
+        entity.HandoffRequestedBy = change.HandoffRequestedBy ?? entity.HandoffRequestedBy;
+        entity.HandoffAssignee = change.HandoffAssignee ?? entity.HandoffAssignee;
+        entity.ResolvedAt = change.ResolvedAt ?? entity.ResolvedAt;
+        entity.ResolvedBy = change.ResolvedBy ?? entity.ResolvedBy;
+    }
+
+    private static string ThreadKey(string threadId) => "t|" + threadId;
+
+    private static IEnumerable<IndexEntity> IndexRows(string orgId, ThreadRecord thread)
+    {
+        foreach (var bucket in new[] { "all", thread.Status.ToString().ToLowerInvariant() })
+        {
+            yield return IndexEntity.From(orgId, $"i|{bucket}|{StorageKeys.NewestFirst(thread.LastMessageAt)}|{thread.ThreadId}", thread);
+        }
+    }
+
+    internal sealed class ThreadEntity : ITableEntity
+    {
+        public string PartitionKey { get; set; } = "";
+
+        public string RowKey { get; set; } = "";
+
+        public DateTimeOffset? Timestamp { get; set; }
+
+        public ETag ETag { get; set; }
+
+        public string SessionId { get; set; } = "";
+
+        public string Status { get; set; } = "";
+
+        public DateTimeOffset CreatedAt { get; set; }
+
+        public DateTimeOffset LastMessageAt { get; set; }
+
+        public string Preview { get; set; } = "";
+
+        public bool SafeguardingFlag { get; set; }
+
+        public int MessageCount { get; set; }
+
+        public string? HandoffId { get; set; }
+
+        public string? HandoffReason { get; set; }
+
+        public string? HandoffRequestedBy { get; set; }
+
+        public string? HandoffAssignee { get; set; }
+
+        public DateTimeOffset? ResolvedAt { get; set; }
+
+        public string? ResolvedBy { get; set; }
+
+        public ThreadRecord ToRecord() => new(RowKey[2..], SessionId, Enum.Parse<ThreadStatus>(Status), CreatedAt, LastMessageAt, Preview,
+            SafeguardingFlag, MessageCount, HandoffId, HandoffReason, HandoffRequestedBy, HandoffAssignee, ResolvedAt, ResolvedBy);
+    }
+
+    /// <summary>A listing row: a copy of the fields the inbox list shows, so listing needs no second read.</summary>
+    internal sealed class IndexEntity : ITableEntity
+    {
+        public string PartitionKey { get; set; } = "";
+
+        public string RowKey { get; set; } = "";
+
+        public DateTimeOffset? Timestamp { get; set; }
+
+        public ETag ETag { get; set; }
+
+        public string Thread { get; set; } = "";
+
+        public static IndexEntity From(string orgId, string rowKey, ThreadRecord thread) => new()
+        {
+            PartitionKey = orgId,
+            RowKey = rowKey,
+            Thread = ComxJson.Serialize(thread),
+        };
+
+        public ThreadRecord ToRecord() => ComxJson.Deserialize<ThreadRecord>(Thread)!;
+    }
+
+    internal sealed class MessageEntity : ITableEntity
+    {
+        public string PartitionKey { get; set; } = "";
+
+        public string RowKey { get; set; } = "";
+
+        public DateTimeOffset? Timestamp { get; set; }
+
+        public ETag ETag { get; set; }
+
+        public string Role { get; set; } = "";
+
+        public string Text { get; set; } = "";
+
+        public string? AnswerId { get; set; }
+
+        public string? AuthorId { get; set; }
+
+        public DateTimeOffset CreatedAt { get; set; }
+
+        public static MessageEntity From(string orgId, MessageRecord message) => new()
+        {
+            PartitionKey = orgId,
+            RowKey = $"m|{message.ThreadId}|{message.MessageId}",
+            Role = message.Role.ToString(),
+            Text = message.Text,
+            AnswerId = message.AnswerId,
+            AuthorId = message.AuthorId,
+            CreatedAt = message.CreatedAt,
+        };
+
+        public MessageRecord ToRecord()
+        {
+            var parts = RowKey.Split('|');
+            return new MessageRecord(parts[2], parts[1], Enum.Parse<MessageRole>(Role), Text, AnswerId, AuthorId, CreatedAt);
+        }
+    }
+
+    internal sealed class OutboxEntity : ITableEntity
+    {
+        public string PartitionKey { get; set; } = "";
+
+        public string RowKey { get; set; } = "";
+
+        public DateTimeOffset? Timestamp { get; set; }
+
+        public ETag ETag { get; set; }
+
+        public string Type { get; set; } = "";
+
+        public DateTimeOffset CreatedAt { get; set; }
+
+        /// <summary>The full delivery body, serialised once when the event is raised.</summary>
+        public string Data { get; set; } = "";
+
+        public static OutboxEntity From(string orgId, OutboxEvent e) => new()
+        {
+            PartitionKey = orgId,
+            RowKey = "o|" + e.EventId,
+            Type = e.Type,
+            CreatedAt = e.CreatedAt,
+            Data = ComxJson.Serialize(new EventEnvelope(e.EventId, e.Type, e.CreatedAt, orgId, e.Data)),
+        };
+    }
+}
+
+/// <summary>A write to a thread: messages to add, a change to apply, events to raise.</summary>
+public sealed record ThreadWrite(IReadOnlyList<NewMessage> Messages, ThreadChange? Change, IReadOnlyList<OutboxEvent> Events);
+
+/// <summary>The body of every event delivery (api.md): <c>{"id","type","created_at","org_id","data"}</c>.</summary>
+public sealed record EventEnvelope(string Id, string Type, DateTimeOffset CreatedAt, string OrgId, object Data);
