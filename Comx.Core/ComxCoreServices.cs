@@ -32,6 +32,10 @@ public static class ComxCoreServices
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<OrgDirectory>();
         services.AddSingleton<InboundEventLog>();
+        services.AddSingleton<Inbox.ConversationStore>();
+        services.AddSingleton<Chat.ChatSessionStore>();
+        services.AddSingleton<Chat.AnswerStore>();
+        services.AddSingleton<Billing.UsageCounter>();
         services.AddSingleton<RequestPipeline>();
         services.AddSingleton<OpenApiDocument>();
         services.AddSingleton<Jobs.ComxJobs>();

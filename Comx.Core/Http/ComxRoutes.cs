@@ -9,5 +9,7 @@ public static class ComxRoutes
     [
         .. OperationsEndpoints.Routes,
         .. Identity.IdentityEndpoints.Routes,
+        .. Inbox.InboxEndpoints.Routes,
+        .. Templates.TemplateEndpoints.Routes,
     ];
 }

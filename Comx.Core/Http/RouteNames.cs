@@ -16,4 +16,12 @@ public static class RouteNames
     public const string RotateApiKey = "RotateApiKey";
     public const string ClerkWebhook = "ClerkWebhook";
     public const string StripeWebhook = "StripeWebhook";
+
+    public const string ListThreads = "ListThreads";
+    public const string GetThread = "GetThread";
+    public const string ReplyToThread = "ReplyToThread";
+    public const string ResolveThread = "ResolveThread";
+    public const string CreateHandoff = "CreateHandoff";
+    public const string ListTemplates = "ListTemplates";
+    public const string CreateTemplate = "CreateTemplate";
 }

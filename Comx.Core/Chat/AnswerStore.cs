@@ -1,0 +1,80 @@
+using Azure;
+using Azure.Data.Tables;
+using Comx.Core.Http;
+using Comx.Core.Storage;
+
+namespace Comx.Core.Chat;
+
+/// <summary>A passage an answer cites (api.md: source_id, title, url?, snippet).</summary>
+public sealed record Citation(string SourceId, string Title, string? Url, string Snippet);
+
+/// <summary>A stored answer; its id alone grants read access, so ids are long random strings.</summary>
+public sealed record StoredAnswer(string AnswerId, string OrgId, string Question, string Text, IReadOnlyList<Citation> Citations, double Confidence,
+    bool Fallback, DateTimeOffset CreatedAt);
+
+/// <summary>Answers by id (<c>GET /public/v1/answers/{answerId}</c>), one row each.</summary>
+public sealed class AnswerStore(ComxStorage storage)
+{
+    private const string Row = "answer";
+
+    private TableClient Table => storage.Table(StorageNames.Tables.Answers);
+
+    public async Task AddAsync(StoredAnswer answer, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        await Table.AddEntityAsync(new AnswerEntity
+        {
+            PartitionKey = answer.AnswerId,
+            RowKey = Row,
+            OrgId = answer.OrgId,
+            Question = answer.Question,
+            Text = answer.Text,
+            Citations = ComxJson.Serialize(answer.Citations),
+            Confidence = answer.Confidence,
+            Fallback = answer.Fallback,
+            CreatedAt = answer.CreatedAt,
+        }, cancellationToken);
+    }
+
+    public async Task<StoredAnswer?> GetAsync(string answerId, CancellationToken cancellationToken = default)
+    {
+        if (!StorageKeys.IsSafeKey(answerId))
+        {
+            return null;
+        }
+
+        var entity = await Table.GetEntityIfExistsAsync<AnswerEntity>(answerId, Row, cancellationToken: cancellationToken);
+        if (!entity.HasValue)
+        {
+            return null;
+        }
+
+        var e = entity.Value!;
+        return new StoredAnswer(e.PartitionKey, e.OrgId, e.Question, e.Text, ComxJson.Deserialize<List<Citation>>(e.Citations) ?? [], e.Confidence, e.Fallback, e.CreatedAt);
+    }
+
+    internal sealed class AnswerEntity : ITableEntity
+    {
+        public string PartitionKey { get; set; } = "";
+
+        public string RowKey { get; set; } = "";
+
+        public DateTimeOffset? Timestamp { get; set; }
+
+        public ETag ETag { get; set; }
+
+        public string OrgId { get; set; } = "";
+
+        public string Question { get; set; } = "";
+
+        public string Text { get; set; } = "";
+
+        public string Citations { get; set; } = "[]";
+
+        public double Confidence { get; set; }
+
+        public bool Fallback { get; set; }
+
+        public DateTimeOffset CreatedAt { get; set; }
+    }
+}

@@ -1,0 +1,16 @@
+using Comx.Core.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Comx.Functions.Templates;
+
+public sealed class TemplateFunctions(RequestPipeline pipeline)
+{
+    [Function(RouteNames.ListTemplates)]
+    public Task<IResult> ListTemplates([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Templates)] HttpRequest request, CancellationToken cancellationToken) =>
+        pipeline.HandleAsync(RouteNames.ListTemplates, request, cancellationToken);
+
+    [Function(RouteNames.CreateTemplate)]
+    public Task<IResult> CreateTemplate([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.Templates)] HttpRequest request, CancellationToken cancellationToken) =>
+        pipeline.HandleAsync(RouteNames.CreateTemplate, request, cancellationToken);
+}
