@@ -11,35 +11,15 @@ namespace Comx.Core.Inbox;
 /// status, so the inbox lists by status and recency with one range query), <c>m|thread|message</c> (messages, ids
 /// sortable by time) and <c>o|event</c> (the outbox). Every change to a thread is one entity-group transaction: the
 /// thread (ETag-checked), its listing rows, new messages and outbox events commit together or not at all.
+/// Before a write with events, the organisation is marked as having pending events (the sweeper's list); after it,
+/// a dispatch message is queued (the fast path). If the process dies in between, the sweeper still finds the events.
 /// </summary>
-public sealed class ConversationStore(ComxStorage storage, IdGenerator ids, TimeProvider time)
+public sealed class ConversationStore(ComxStorage storage, QueueSender queue, IdGenerator ids, TimeProvider time)
 {
     public const int PreviewLength = 140;
     private const int MaxAttempts = 10;
 
     private TableClient Table => storage.Table(StorageNames.Tables.Conversations);
-
-    public async Task<ThreadRecord> CreateThreadAsync(string orgId, string sessionId, CancellationToken cancellationToken = default)
-    {
-        var now = time.GetUtcNow();
-        var thread = new ThreadEntity
-        {
-            PartitionKey = orgId,
-            RowKey = ThreadKey(ids.New("thr")),
-            SessionId = sessionId,
-            Status = nameof(ThreadStatus.Open),
-            CreatedAt = now,
-            LastMessageAt = now,
-            Preview = "",
-        };
-        var record = thread.ToRecord();
-        await Table.SubmitTransactionAsync(
-        [
-            new(TableTransactionActionType.Add, thread),
-            .. IndexRows(orgId, record).Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)),
-        ], cancellationToken);
-        return record;
-    }
 
     public async Task<ThreadRecord?> GetThreadAsync(string orgId, string threadId, CancellationToken cancellationToken = default)
     {
@@ -55,21 +35,33 @@ public sealed class ConversationStore(ComxStorage storage, IdGenerator ids, Time
     /// <summary>
     /// Adds messages and events to a thread and applies a change, atomically. <paramref name="decide"/> sees the current
     /// thread and returns the change (or null to abort: nothing is written and null is returned); a concurrent writer
-    /// makes it run again on the fresh thread.
+    /// makes it run again on the fresh thread. A chat session's thread is created by its first write
+    /// (<paramref name="createForSession"/>), so the inbox never lists conversations nobody started.
     /// </summary>
     public async Task<(ThreadRecord Thread, IReadOnlyList<MessageRecord> Messages)?> WriteAsync(string orgId, string threadId,
-        Func<ThreadRecord, ThreadWrite?> decide, CancellationToken cancellationToken = default)
+        Func<ThreadRecord, ThreadWrite?> decide, string? createForSession = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(decide);
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var existing = await Table.GetEntityIfExistsAsync<ThreadEntity>(orgId, ThreadKey(threadId), cancellationToken: cancellationToken);
-            if (!existing.HasValue)
+            if (!existing.HasValue && createForSession is null)
             {
                 return null;
             }
 
-            var entity = existing.Value!;
+            var isNew = !existing.HasValue;
+            var created = time.GetUtcNow();
+            var entity = existing.HasValue ? existing.Value! : new ThreadEntity
+            {
+                PartitionKey = orgId,
+                RowKey = ThreadKey(threadId),
+                SessionId = createForSession!,
+                Status = nameof(ThreadStatus.Open),
+                CreatedAt = created,
+                LastMessageAt = created,
+                Preview = "",
+            };
             var before = entity.ToRecord();
             if (decide(before) is not { } write)
             {
@@ -87,8 +79,11 @@ public sealed class ConversationStore(ComxStorage storage, IdGenerator ids, Time
 
             Apply(entity, write.Change, messages);
             var after = entity.ToRecord();
-            var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateReplace, entity, entity.ETag) };
-            var oldRows = IndexRows(orgId, before).ToList();
+            var actions = new List<TableTransactionAction>
+            {
+                isNew ? new(TableTransactionActionType.Add, entity) : new(TableTransactionActionType.UpdateReplace, entity, entity.ETag),
+            };
+            var oldRows = isNew ? [] : IndexRows(orgId, before).ToList();
             var newRows = IndexRows(orgId, after).ToList();
             foreach (var old in oldRows.Where(o => newRows.All(n => n.RowKey != o.RowKey)))
             {
@@ -100,7 +95,17 @@ public sealed class ConversationStore(ComxStorage storage, IdGenerator ids, Time
             actions.AddRange(write.Events.Select(e => new TableTransactionAction(TableTransactionActionType.Add, OutboxEntity.From(orgId, e))));
             try
             {
+                if (write.Events.Count > 0)
+                {
+                    await MarkPendingAsync(orgId, cancellationToken);
+                }
+
                 await Table.SubmitTransactionAsync(actions, cancellationToken);
+                if (write.Events.Count > 0)
+                {
+                    await queue.SendAsync(StorageNames.Queues.WebhookDeliveries, Deliveries.DeliveryQueueMessage.DispatchOutbox(orgId), cancellationToken: cancellationToken);
+                }
+
                 return (after, messages);
             }
             catch (TableTransactionFailedException e) when (e.Status is 412 or 409 or 404)
@@ -174,10 +179,15 @@ public sealed class ConversationStore(ComxStorage storage, IdGenerator ids, Time
         }
     }
 
-    /// <summary>Writes events on their own (state that lives elsewhere, such as an ingest job, writes its event here).</summary>
+    /// <summary>
+    /// Writes events on their own, for state that lives elsewhere (an ingest job, an action): the caller writes the
+    /// event before marking its own state final, so a crash in between re-raises it rather than losing it; event ids
+    /// derived from that state make the re-raise a no-op.
+    /// </summary>
     public async Task AddEventsAsync(string orgId, IReadOnlyList<OutboxEvent> events, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(events);
+        await MarkPendingAsync(orgId, cancellationToken);
         foreach (var e in events)
         {
             try
@@ -188,7 +198,40 @@ public sealed class ConversationStore(ComxStorage storage, IdGenerator ids, Time
             {
             }
         }
+
+        await queue.SendAsync(StorageNames.Queues.WebhookDeliveries, Deliveries.DeliveryQueueMessage.DispatchOutbox(orgId), cancellationToken: cancellationToken);
     }
+
+    /// <summary>Organisations with outbox events that may not have been dispatched yet (the sweeper's work list).</summary>
+    public async Task<IReadOnlyList<(string OrgId, ETag ETag)>> ListPendingOrgsAsync(CancellationToken cancellationToken = default)
+    {
+        var orgs = new List<(string, ETag)>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PendingPartition}");
+        await foreach (var marker in storage.Table(StorageNames.Tables.Outbox).QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            orgs.Add((marker.RowKey, marker.ETag));
+        }
+
+        return orgs;
+    }
+
+    /// <summary>Clears an organisation's marker, unless a writer marked it again since it was read (ETag).</summary>
+    public async Task ClearPendingAsync(string orgId, ETag etag, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await storage.Table(StorageNames.Tables.Outbox).DeleteEntityAsync(PendingPartition, orgId, etag, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status is 404 or 412)
+        {
+        }
+    }
+
+    private const string PendingPartition = "pending";
+
+    private Task MarkPendingAsync(string orgId, CancellationToken cancellationToken) =>
+        storage.Table(StorageNames.Tables.Outbox).UpsertEntityAsync(
+            new TableEntity(PendingPartition, orgId) { ["MarkedAt"] = time.GetUtcNow() }, TableUpdateMode.Replace, cancellationToken);
 
     private static void Apply(ThreadEntity entity, ThreadChange? change, IReadOnlyList<MessageRecord> messages)
     {

@@ -142,7 +142,7 @@ internal static class InboxEndpoints
         var written = await context.Service<ConversationStore>().WriteAsync(caller.OrgId, context.Value("threadId"), thread =>
             new ThreadWrite([new NewMessage(MessageRole.Agent, text, AuthorId: caller.Stamp)],
                 thread.Status == ThreadStatus.Handoff ? null : new ThreadChange(Status: ThreadStatus.Handoff, HandoffRequestedBy: caller.Stamp, HandoffReason: "staff replied"),
-                []), cancellationToken);
+                []), cancellationToken: cancellationToken);
         return written is { } w ? ApiResult.Created(MessageResponse.From(w.Messages[0])) : ApiError.NotFound("thread");
     }
 
@@ -151,7 +151,7 @@ internal static class InboxEndpoints
         var caller = context.Org;
         var now = context.Service<TimeProvider>().GetUtcNow();
         var written = await context.Service<ConversationStore>().WriteAsync(caller.OrgId, context.Value("threadId"), _ =>
-            new ThreadWrite([], new ThreadChange(Status: ThreadStatus.Resolved, ResolvedAt: now, ResolvedBy: caller.Stamp), []), cancellationToken);
+            new ThreadWrite([], new ThreadChange(Status: ThreadStatus.Resolved, ResolvedAt: now, ResolvedBy: caller.Stamp), []), cancellationToken: cancellationToken);
         return written is { } w ? ApiResult.Ok(ThreadSummary.From(w.Thread)) : ApiError.NotFound("thread");
     }
 
@@ -174,7 +174,7 @@ internal static class InboxEndpoints
             var data = new { handoff_id = handoffId, thread_id = thread.ThreadId, session_id = thread.SessionId, reason = request.Reason, assignee_user_id = request.AssigneeUserId, requested_by = caller.Stamp };
             return new ThreadWrite([], new ThreadChange(ThreadStatus.Handoff, HandoffId: handoffId, HandoffReason: request.Reason, HandoffRequestedBy: caller.Stamp,
                 HandoffAssignee: request.AssigneeUserId), [new OutboxEvent(ids.New("evt"), EventTypes.HandoffRequested, now, data)]);
-        }, cancellationToken);
+        }, cancellationToken: cancellationToken);
         if (already is { } existing)
         {
             return ApiResult.Ok(new HandoffResponse(existing.HandoffId!, existing.ThreadId, "open", existing.HandoffReason ?? "", existing.HandoffAssignee, existing.HandoffRequestedBy ?? ""));
