@@ -202,6 +202,25 @@ public sealed class ConversationStore(ComxStorage storage, QueueSender queue, Id
         await queue.SendAsync(StorageNames.Queues.WebhookDeliveries, Deliveries.DeliveryQueueMessage.DispatchOutbox(orgId), cancellationToken: cancellationToken);
     }
 
+    /// <summary>Adds rows of the organisation's partition (an enquiry, say) together with the events they raise, atomically.</summary>
+    public async Task AddWithEventsAsync(string orgId, IReadOnlyList<ITableEntity> rows, IReadOnlyList<OutboxEvent> events, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(events);
+        await MarkPendingAsync(orgId, cancellationToken);
+        await Table.SubmitTransactionAsync(
+        [
+            .. rows.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)),
+            .. events.Select(e => new TableTransactionAction(TableTransactionActionType.Add, OutboxEntity.From(orgId, e))),
+        ], cancellationToken);
+        await queue.SendAsync(StorageNames.Queues.WebhookDeliveries, Deliveries.DeliveryQueueMessage.DispatchOutbox(orgId), cancellationToken: cancellationToken);
+    }
+
+    /// <summary>Rows of one kind (a RowKey prefix such as <c>e|</c>) in the organisation's partition, one page.</summary>
+    public Task<ListPage<T>> ListRowsAsync<T>(string orgId, string prefix, PageRequest page, CancellationToken cancellationToken = default)
+        where T : class, ITableEntity =>
+        Table.QueryPageAsync<T>(TableClient.CreateQueryFilter($"PartitionKey eq {orgId} and RowKey ge {prefix} and RowKey lt {prefix + "~"}"), page, cancellationToken: cancellationToken);
+
     /// <summary>Organisations with outbox events that may not have been dispatched yet (the sweeper's work list).</summary>
     public async Task<IReadOnlyList<(string OrgId, ETag ETag)>> ListPendingOrgsAsync(CancellationToken cancellationToken = default)
     {
