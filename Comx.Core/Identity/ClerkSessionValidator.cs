@@ -91,7 +91,8 @@ public sealed class ClerkSessionValidator
             return ClerkSessionResult.Fail(ClerkSessionStatus.Malformed, "The session token is not a JWT.");
         }
 
-        // Decided before any key is looked up: alg "none", and HS256 keyed with the public key's bytes, never get that far.
+        // Decided before any key is looked up (ValidAlgorithms below refuses them again): alg "none", and HS256 keyed
+        // with the public key's bytes, never get that far.
         if (unverified.Alg != Algorithm)
         {
             return ClerkSessionResult.Fail(ClerkSessionStatus.UnsupportedAlgorithm, "The session token is not signed with RS256.");
@@ -116,7 +117,7 @@ public sealed class ClerkSessionValidator
             ValidateIssuer = true,
             ValidIssuer = _issuer,
             ValidateAudience = false, // Clerk session tokens carry no aud
-            // Checked below against the injected clock (this version's TokenValidationParameters takes none).
+            // Checked below against the injected clock: TokenValidationParameters.TimeProvider is not public in 8.23.
             ValidateLifetime = false,
         });
         if (!result.IsValid)

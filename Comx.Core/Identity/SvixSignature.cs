@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
 
 namespace Comx.Core.Identity;
 
@@ -47,7 +48,11 @@ public sealed class SvixSignature
     /// <param name="secrets">Signing secrets, <c>whsec_</c> + base64 (the prefix is optional). Blank entries are ignored.</param>
     /// <param name="time">The clock the timestamp tolerance is checked against.</param>
     /// <exception cref="ArgumentException">A secret is not valid base64; configuration validation reports this at start.</exception>
-    public SvixSignature(IEnumerable<string> secrets, TimeProvider time)
+    /// <remarks>
+    /// A list, not an <c>IEnumerable</c>: the container would quietly inject an empty enumerable of strings, so a
+    /// registration without a factory fails at build time instead of refusing every delivery.
+    /// </remarks>
+    public SvixSignature(IReadOnlyList<string> secrets, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(secrets);
         ArgumentNullException.ThrowIfNull(time);
@@ -170,5 +175,5 @@ public sealed class SvixSignature
          headers[prefix + "signature"] is { Count: > 0 } signatures ? string.Join(' ', signatures.Where(s => !string.IsNullOrEmpty(s))) : null);
 
     // A repeated id or timestamp is ambiguous: treated as absent, so the request is refused.
-    private static string? Single(Microsoft.Extensions.Primitives.StringValues values) => values.Count == 1 ? values[0] : null;
+    private static string? Single(StringValues values) => values.Count == 1 ? values[0] : null;
 }
