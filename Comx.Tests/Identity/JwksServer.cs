@@ -1,0 +1,51 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Comx.Tests.Identity;
+
+/// <summary>A real JWKS endpoint on loopback Kestrel (127.0.0.1, port 0) whose key set a test can swap, and which counts requests.</summary>
+internal sealed class JwksServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private int _requests;
+
+    private JwksServer(WebApplication app) => _app = app;
+
+    /// <summary>The JSON served at <see cref="Url"/>; null answers 503.</summary>
+    public string? Jwks { get; set; }
+
+    public int Requests => Volatile.Read(ref _requests);
+
+    public Uri Url { get; private set; } = null!;
+
+    public static async Task<JwksServer> StartAsync(string? jwks)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        var server = new JwksServer(app) { Jwks = jwks };
+        app.MapGet("/.well-known/jwks.json", () =>
+        {
+            Interlocked.Increment(ref server._requests);
+            return server.Jwks is { } body ? Results.Text(body, "application/json") : Results.StatusCode(503);
+        });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+        server.Url = new Uri(new Uri(address), "/.well-known/jwks.json");
+        return server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
