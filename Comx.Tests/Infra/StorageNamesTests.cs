@@ -14,7 +14,7 @@ public sealed class StorageNamesTests
     {
         var tables = (await CompiledMain.TemplateAsync()).StorageChildNames("Microsoft.Storage/storageAccounts/tableServices/tables");
 
-        Assert.Equal(StorageNames.Tables.All.Order(StringComparer.Ordinal), tables.Order(StringComparer.Ordinal));
+        AssertSameNames(StorageNames.Tables.All, tables);
     }
 
     [Fact]
@@ -23,7 +23,7 @@ public sealed class StorageNamesTests
         var queues = (await CompiledMain.TemplateAsync()).StorageChildNames("Microsoft.Storage/storageAccounts/queueServices/queues");
         var expected = StorageNames.Queues.All.SelectMany(q => new[] { q, StorageNames.Queues.Poison(q) });
 
-        Assert.Equal(expected.Order(StringComparer.Ordinal), queues.Order(StringComparer.Ordinal));
+        AssertSameNames(expected, queues);
     }
 
     [Fact]
@@ -31,7 +31,7 @@ public sealed class StorageNamesTests
     {
         var containers = (await CompiledMain.TemplateAsync()).StorageChildNames("Microsoft.Storage/storageAccounts/blobServices/containers");
 
-        Assert.Equal(StorageNames.Containers.All.Append(DeploymentContainer).Order(StringComparer.Ordinal), containers.Order(StringComparer.Ordinal));
+        AssertSameNames(StorageNames.Containers.All.Append(DeploymentContainer), containers);
     }
 
     [Fact]
@@ -67,6 +67,15 @@ public sealed class StorageNamesTests
             ["0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3", "3913510d-42f4-4e42-8a64-420c390055eb", "4633458b-17de-408a-b874-0445c86b69e6",
              "974c5e8b-45b9-4653-ba55-5f855dd0fb88", "b7e6dc6d-f1e8-4753-8033-0f276bb0955b"],
             RoleIds(template));
+    }
+
+    private static void AssertSameNames(IEnumerable<string> expected, IReadOnlyList<string> bicep)
+    {
+        var missing = expected.Except(bicep, StringComparer.Ordinal).ToList();
+        var extra = bicep.Except(expected, StringComparer.Ordinal).ToList();
+        Assert.True(missing.Count == 0 && extra.Count == 0 && bicep.Distinct().Count() == bicep.Count,
+            $"infra/bicep/main.bicep lacks [{string.Join(", ", missing)}]; has [{string.Join(", ", extra)}] that StorageNames does not; "
+            + $"duplicates: [{string.Join(", ", bicep.GroupBy(n => n).Where(g => g.Count() > 1).Select(g => g.Key))}]");
     }
 
     /// <summary>Every built-in role the template assigns: literal role ids, inline or in a module's variables.</summary>

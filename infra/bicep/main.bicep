@@ -106,6 +106,7 @@ var storageTables = [
   'idempotency'
   'orgs'
   'members'
+  'users'
   'apikeys'
   'inboundevents'
   'widgets'
@@ -113,8 +114,7 @@ var storageTables = [
   'ingestjobs'
   'chunks'
   'chatsessions'
-  'threads'
-  'messages'
+  'conversations'
   'answers'
   'enquiries'
   'outbox'
@@ -221,7 +221,9 @@ module functionApp 'modules/functionapp.bicep' = {
       Comx__Stripe__PricePlans: stripePricePlans
       Comx__Ai__Endpoint: aiEndpoint
       // Only referenced when an endpoint is configured: an unresolvable reference would be read as a key.
-      Comx__Ai__ApiKey: empty(aiEndpoint) ? '' : '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/${secretNames.aiApiKey})'
+      Comx__Ai__ApiKey: empty(aiEndpoint)
+        ? ''
+        : '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/${secretNames.aiApiKey})'
       Comx__Ai__Model: aiModel
       Comx__Ai__FallbackToExtractive: aiFallbackToExtractive ? 'true' : 'false'
       // Never true in Azure: private and loopback targets stay refused.
