@@ -30,11 +30,14 @@ public static class StorageNames
         public const string ThinkGuide = "thinkguide";
         public const string Usage = "usage";
 
+        /// <summary>Per org, the version of its current retrieval index (blob in <see cref="Containers.RetrievalIndex"/>).</summary>
+        public const string RetrievalIndex = "retrievalindex";
+
         public static readonly IReadOnlyList<string> All =
         [
             RateLimits, Idempotency, Orgs, Members, ApiKeys, WebhookEvents, Widgets, Sources, IngestJobs, Chunks,
             ChatSessions, Threads, Messages, Answers, Enquiries, Outbox, Settings, Learners, Templates, Actions, Hooks,
-            Deliveries, ThinkGuide, Usage,
+            Deliveries, ThinkGuide, Usage, RetrievalIndex,
         ];
     }
 
