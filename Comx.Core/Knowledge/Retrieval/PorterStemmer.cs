@@ -32,8 +32,8 @@ internal static class PorterStemmer
         state.Step3();
         state.Step4();
         state.Step5();
-        var length = state.K + 1;
-        return length == word.Length ? word : new string(buffer[..length]);
+        var stem = buffer[..(state.K + 1)];
+        return stem.SequenceEqual(word) ? word : new string(stem);
     }
 
     private ref struct State(Span<char> b, int k)

@@ -47,7 +47,7 @@ public static class TextAnalyzer
         "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those",
         "through", "to", "too", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who",
         "whom", "whose", "why", "will", "with", "would", "you", "your", "yours", "yourself", "yourselves",
-        "cant", "couldnt", "didnt", "doesnt", "dont", "hadnt", "hasnt", "havent", "hed", "hes", "id", "im", "isnt",
+        "cannot", "cant", "couldnt", "didnt", "doesnt", "dont", "hadnt", "hasnt", "havent", "hed", "hes", "id", "im", "isnt",
         "ive", "lets", "shes", "shouldnt", "thats", "theres", "theyd", "theyll", "theyre", "theyve", "wasnt",
         "wed", "werent", "weve", "whats", "whos", "wont", "wouldnt", "youd", "youll", "youre", "youve",
         "hello", "hi", "please", "thank", "thanks", "know", "tell",
