@@ -89,6 +89,18 @@ public sealed class Bm25IndexTests
     }
 
     [Fact]
+    public void Snippet_WhenTheMatchEndsTheText_FillsTheBudgetWithWhatComesBefore()
+    {
+        var filler = string.Join(" ", Enumerable.Repeat("Children learn through play and structured lessons every day.", 8));
+        var index = Bm25Index.Build([Chunk("a", $"{filler} The school day ends at 3.20pm.")]);
+
+        var snippet = index.Search("when does the school day end", 1)[0].Snippet;
+
+        Assert.EndsWith("The school day ends at 3.20pm.", snippet, StringComparison.Ordinal);
+        Assert.InRange(snippet.Length, Bm25Index.SnippetLength - 80, Bm25Index.SnippetLength);
+    }
+
+    [Fact]
     public void Snippet_OfAShortChunk_IsTheWholeTextWithWhitespaceCollapsed()
     {
         var index = Bm25Index.Build([Chunk("a", "Gates open at 8.40am.\n\n  Registration is at 8.50am.")]);

@@ -37,6 +37,12 @@ internal static class Snippets
         {
             end = SentenceEnd(collapsed, Math.Max(to, start + (budget * 2 / 3)), end) ?? WordEnd(collapsed, start, end, to);
         }
+        else if (end - start < budget)
+        {
+            // The text ran out on the right: spend the rest of the budget on what comes before.
+            var earliest = end - budget;
+            start = FirstSentenceStart(collapsed, earliest, start) ?? WordStart(collapsed, earliest);
+        }
 
         var builder = new StringBuilder(maxLength);
         if (start > 0)
@@ -105,6 +111,20 @@ internal static class Snippets
         }
 
         return limit == 0 ? 0 : null;
+    }
+
+    /// <summary>The first sentence start in [<paramref name="from"/>, <paramref name="limit"/>].</summary>
+    private static int? FirstSentenceStart(string text, int from, int limit)
+    {
+        for (var i = Math.Max(from, 2); i <= limit; i++)
+        {
+            if (text[i - 1] == ' ' && text[i - 2] is '.' or '!' or '?')
+            {
+                return i;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The end of the last sentence ending between <paramref name="from"/> and <paramref name="limit"/>.</summary>
