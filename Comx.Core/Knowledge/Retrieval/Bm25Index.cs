@@ -12,14 +12,21 @@ namespace Comx.Core.Knowledge.Retrieval;
 /// normalisation): a title term counts as <see cref="Bm25Parameters.TitleWeight"/> body occurrences and adds as
 /// much to the chunk's length. IDF is <c>ln(1 + (N − df + 0.5) / (df + 0.5))</c>, never negative. Postings are
 /// flat arrays (document ids and weighted term frequencies, per term contiguous), so a query is one pass over each
-/// of its terms' postings into a pooled score array, then a top-k heap.
+/// of its terms' postings into a pooled score array, then a top-k heap. Chunk texts are kept as UTF-8 in one array
+/// and decoded only for hits, which halves the memory an index holds and the work of loading it.
 /// </remarks>
 public sealed class Bm25Index
 {
     /// <summary>The longest snippet returned, in characters (ellipses included).</summary>
     public const int SnippetLength = 240;
 
+    // Replacement, not an exception, for a lone surrogate in extracted text: it must not fail a build or publish.
+    private static readonly UTF8Encoding Utf8 = new(false);
+
+    /// <summary>Each chunk without its text (<see cref="IndexedChunk.Text"/> is empty); see <see cref="ChunkAt"/>.</summary>
     private readonly IndexedChunk[] _chunks;
+    private readonly byte[] _texts;
+    private readonly int[] _textStarts;
     private readonly int[] _lengths;
     private readonly float[] _lengthNorms;
     private readonly Dictionary<string, int> _termIds;
@@ -30,11 +37,14 @@ public sealed class Bm25Index
     private readonly float[] _idf;
     private readonly float _k1;
 
-    private Bm25Index(Bm25Parameters parameters, IndexedChunk[] chunks, int[] lengths, string[] terms, int[] postingStarts,
-        int[] postingDocs, byte[] postingFrequencies)
+    private Bm25Index(Bm25Parameters parameters, IndexedChunk[] chunks, byte[] texts, int[] textStarts, int[] lengths,
+        string[] terms, int[] postingStarts, int[] postingDocs, byte[] postingFrequencies)
     {
         Parameters = parameters;
         _chunks = chunks;
+        _texts = texts;
+        _textStarts = textStarts;
+        Chunks = new ChunkList(this);
         _lengths = lengths;
         _terms = terms;
         _postingStarts = postingStarts;
@@ -72,7 +82,7 @@ public sealed class Bm25Index
 
     /// <summary>An index with no chunks: every search returns nothing.</summary>
     public static Bm25Index Empty { get; } =
-        new(Bm25Parameters.Default, [], [], [], [0], [], []);
+        new(Bm25Parameters.Default, [], [], [0], [], [], [0], [], []);
 
     public Bm25Parameters Parameters { get; }
 
@@ -83,7 +93,7 @@ public sealed class Bm25Index
     public int TermCount => _terms.Length;
 
     /// <summary>The indexed chunks, in the order they were given to <see cref="Build"/>.</summary>
-    public IReadOnlyList<IndexedChunk> Chunks => _chunks;
+    public IReadOnlyList<IndexedChunk> Chunks { get; }
 
     /// <summary>Builds an index. Chunk ids must be unique.</summary>
     public static Bm25Index Build(IEnumerable<IndexedChunk> chunks, Bm25Parameters? parameters = null)
@@ -132,6 +142,20 @@ public sealed class Bm25Index
             }
         }
 
+        var textStarts = new int[list.Length + 1];
+        for (var d = 0; d < list.Length; d++)
+        {
+            textStarts[d + 1] = checked(textStarts[d] + Utf8.GetByteCount(list[d].Text));
+        }
+
+        var texts = new byte[textStarts[^1]];
+        var heads = new IndexedChunk[list.Length];
+        for (var d = 0; d < list.Length; d++)
+        {
+            Utf8.GetBytes(list[d].Text, texts.AsSpan(textStarts[d]));
+            heads[d] = list[d] with { Text = "" };
+        }
+
         var terms = postings.Keys.ToArray();
         Array.Sort(terms, StringComparer.Ordinal);
         var starts = new int[terms.Length + 1];
@@ -150,7 +174,7 @@ public sealed class Bm25Index
             postings[terms[t]].CopyTo(docs.AsSpan(starts[t]), tfs.AsSpan(starts[t]));
         }
 
-        return new Bm25Index(parameters, list, lengths, terms, starts, docs, tfs);
+        return new Bm25Index(parameters, heads, texts, textStarts, lengths, terms, starts, docs, tfs);
 
         static int Count(Dictionary<string, int> frequencies, string? text, int weight)
         {
@@ -207,7 +231,7 @@ public sealed class Bm25Index
         var hits = new SearchHit[ranked.Count];
         for (var i = 0; i < ranked.Count; i++)
         {
-            var chunk = _chunks[ranked[i].Doc];
+            var chunk = ChunkAt(ranked[i].Doc);
             hits[i] = new SearchHit(chunk, ranked[i].Score, Snippets.Build(chunk.Text, weights, SnippetLength));
         }
 
@@ -262,8 +286,7 @@ public sealed class Bm25Index
     public void WriteTo(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        // Replacement (not throwing) on write: a lone surrogate in extracted text must not fail a publish.
-        using var writer = new BinaryWriter(stream, new UTF8Encoding(false), leaveOpen: true);
+        using var writer = new BinaryWriter(stream, Utf8, leaveOpen: true);
         writer.Write(Format.Magic);
         writer.Write(Format.Version);
         writer.Write(Parameters.K1);
@@ -300,6 +323,7 @@ public sealed class Bm25Index
         }
 
         writer.Write7BitEncodedInt(_chunks.Length);
+        writer.Write7BitEncodedInt(_texts.Length);
         for (var d = 0; d < _chunks.Length; d++)
         {
             var chunk = _chunks[d];
@@ -313,7 +337,9 @@ public sealed class Bm25Index
                 writer.Write(chunk.Heading);
             }
 
-            writer.Write(chunk.Text);
+            var text = _texts.AsSpan(_textStarts[d], _textStarts[d + 1] - _textStarts[d]);
+            writer.Write7BitEncodedInt(text.Length);
+            writer.Write(text);
             writer.Write7BitEncodedInt(_lengths[d]);
         }
 
@@ -355,8 +381,8 @@ public sealed class Bm25Index
     /// <summary>
     /// Reads an index from bytes. Format version 1, all integers 7-bit encoded unless noted, strings as a 7-bit byte
     /// length and UTF-8: magic <c>CXBM</c>, version byte, K1 and B (float64), title and heading weights; the shared
-    /// strings (source ids, titles, URLs); each chunk (id, shared-string numbers of source, title and URL + 1 or 0,
-    /// heading flag byte and heading, text, weighted length); the term count and total postings; each term (text,
+    /// strings (source ids, titles, URLs); the chunk count and total text bytes; each chunk (id, shared-string numbers of
+    /// source, title and URL + 1 or 0, heading flag byte and heading, text, weighted length); the term count and total postings; each term (text,
     /// document frequency, then per posting the document-number gap and a weighted frequency byte); magic again.
     /// </summary>
     /// <exception cref="InvalidDataException">The data is not an index of a format version this code reads.</exception>
@@ -384,6 +410,8 @@ public sealed class Bm25Index
 
         var chunks = new IndexedChunk[reader.ReadCount()];
         var lengths = new int[chunks.Length];
+        var texts = new byte[reader.ReadCount()];
+        var textStarts = new int[chunks.Length + 1];
         for (var d = 0; d < chunks.Length; d++)
         {
             var id = reader.ReadString();
@@ -391,9 +419,21 @@ public sealed class Bm25Index
             var title = shared[reader.ReadIndex(shared.Length)];
             var url = reader.ReadIndex(shared.Length + 1) is var u and > 0 ? shared[u - 1] : null;
             var heading = reader.ReadByte() != 0 ? reader.ReadString() : null;
-            var text = reader.ReadString();
+            var text = reader.ReadBytes(reader.ReadCount());
+            if (text.Length > texts.Length - textStarts[d] || !System.Text.Unicode.Utf8.IsValid(text))
+            {
+                throw new InvalidDataException("Retrieval index chunk text is corrupt.");
+            }
+
+            text.CopyTo(texts.AsSpan(textStarts[d]));
+            textStarts[d + 1] = textStarts[d] + text.Length;
             lengths[d] = reader.ReadCount();
-            chunks[d] = new IndexedChunk(id, source, title, url, heading, text);
+            chunks[d] = new IndexedChunk(id, source, title, url, heading, "");
+        }
+
+        if (textStarts[^1] != texts.Length)
+        {
+            throw new InvalidDataException("Retrieval index chunk text is corrupt.");
         }
 
         var terms = new string[reader.ReadCount()];
@@ -432,14 +472,34 @@ public sealed class Bm25Index
             throw new InvalidDataException("Retrieval index is truncated or corrupt.");
         }
 
-        return new Bm25Index(parameters, chunks, lengths, terms, starts, docs, tfs);
+        return new Bm25Index(parameters, chunks, texts, textStarts, lengths, terms, starts, docs, tfs);
     }
+
+    private IndexedChunk ChunkAt(int d) =>
+        _chunks[d] with { Text = Utf8.GetString(_texts, _textStarts[d], _textStarts[d + 1] - _textStarts[d]) };
 
     private static class Format
     {
         public const byte Version = 1;
 
         public static ReadOnlySpan<byte> Magic => "CXBM"u8;
+    }
+
+    private sealed class ChunkList(Bm25Index owner) : IReadOnlyList<IndexedChunk>
+    {
+        public int Count => owner._chunks.Length;
+
+        public IndexedChunk this[int index] => owner.ChunkAt(index);
+
+        public IEnumerator<IndexedChunk> GetEnumerator()
+        {
+            for (var d = 0; d < owner._chunks.Length; d++)
+            {
+                yield return owner.ChunkAt(d);
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     private sealed class PostingBuilder
