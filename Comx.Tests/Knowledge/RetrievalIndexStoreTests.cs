@@ -2,6 +2,8 @@ using Comx.Core.Knowledge.Retrieval;
 using Comx.Core.Storage;
 using Comx.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Comx.Tests.Knowledge;
 
@@ -193,6 +195,38 @@ public sealed class RetrievalIndexStoreTests
         await blob.UploadAsync(saved);
 
         Assert.Single((await reader.GetAsync(org)).Search("netball", 5));
+    }
+
+    [Fact]
+    public async Task GetAsync_IndexUnusedForHalfAnHour_IsDroppedAndReloadedOnTheNextCall()
+    {
+        var org = NewOrg();
+        var storage = await StorageAsync();
+        await new RetrievalIndexStore(storage, TimeProvider.System).PublishAsync(org, Index("Netball club on Tuesdays."));
+        var clock = new FakeTimeProvider(T0);
+        var store = new RetrievalIndexStore(storage, clock);
+
+        var first = await store.GetAsync(org);
+        clock.Advance(TimeSpan.FromMinutes(29));
+        Assert.Same(first, await store.GetAsync(org));
+        clock.Advance(TimeSpan.FromMinutes(31));
+        var reloaded = await store.GetAsync(org);
+
+        Assert.NotSame(first, reloaded);
+        Assert.Equal(2, store.LoadCount);
+    }
+
+    [Fact]
+    public async Task Registration_AsASingleton_ResolvesWithValidation()
+    {
+        var services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton(TimeProvider.System)
+            .AddSingleton(await StorageAsync())
+            .AddSingleton<RetrievalIndexStore>();
+        using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+        Assert.Same(provider.GetRequiredService<RetrievalIndexStore>(), provider.GetRequiredService<RetrievalIndexStore>());
     }
 
     [Theory]
