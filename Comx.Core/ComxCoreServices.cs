@@ -2,10 +2,12 @@ using Comx.Core.Http;
 using Comx.Core.Identity;
 using Comx.Core.Network;
 using Comx.Core.Operations;
+using Comx.Core.Billing;
 using Comx.Core.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Comx.Core;
 
@@ -26,7 +28,36 @@ public static class ComxCoreServices
         services.AddSingleton(sp => new RouteTable(ComxRoutes.All().Concat(sp.GetServices<RouteDefinition>())));
         services.AddSingleton<RateLimiter>();
         services.AddSingleton<IdempotencyStore>();
+        services.AddOptions<ClerkOptions>().Bind(configuration.GetSection(ClerkOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ClerkOptions>, ClerkOptionsValidator>();
+        services.AddOptions<StripeOptions>().Bind(configuration.GetSection(StripeOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<StripeOptions>, StripeOptionsValidator>();
+        services.AddHttpClient(ClerkSigningKeys.HttpClientName);
+        services.AddSingleton<ClerkSigningKeys>();
+        services.AddSingleton<ClerkSessionValidator>();
+        services.AddSingleton(sp => new SvixSignature(sp.GetRequiredService<IOptions<ClerkOptions>>().Value.WebhookSecrets, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new StripeSignature(sp.GetRequiredService<IOptions<StripeOptions>>().Value.WebhookSecrets, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<RequestAuthenticator>();
+        services.AddSingleton<Billing.BillingSync>();
+        services.AddSingleton<Safeguarding.SafeguardingPolicyStore>();
+        services.AddSingleton<Accessibility.LearnerAccessibilityStore>();
+        services.AddSingleton<GuardedHttpClient>();
+        services.AddSingleton<Knowledge.Retrieval.RetrievalIndexStore>();
+        services.AddSingleton<Chat.ChatService>();
+        services.AddOptions<Chat.AiOptions>().Bind(configuration.GetSection(Chat.AiOptions.Section));
+        services.AddSingleton<Chat.ExtractiveAnswerGenerator>();
+        services.AddSingleton<Chat.IAnswerGenerator>(sp =>
+        {
+            var ai = sp.GetRequiredService<IOptions<Chat.AiOptions>>().Value;
+            if (!ai.Configured)
+            {
+                return sp.GetRequiredService<Chat.ExtractiveAnswerGenerator>();
+            }
+
+            var client = new OpenAI.Chat.ChatClient(ai.Model, new System.ClientModel.ApiKeyCredential(ai.ApiKey ?? "none"),
+                new OpenAI.OpenAIClientOptions { Endpoint = new Uri(ai.Endpoint!), NetworkTimeout = ai.Timeout, RetryPolicy = new System.ClientModel.Primitives.ClientRetryPolicy(maxRetries: 1) });
+            return ActivatorUtilities.CreateInstance<Chat.ModelAnswerGenerator>(sp, Microsoft.Extensions.AI.OpenAIClientExtensions.AsIChatClient(client));
+        });
         services.AddSingleton<CorsPolicy>();
         services.AddSingleton<WidgetSettingsStore>();
         services.AddSingleton<ApiKeyStore>();

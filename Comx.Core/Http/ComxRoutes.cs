@@ -11,5 +11,11 @@ public static class ComxRoutes
         .. Identity.IdentityEndpoints.Routes,
         .. Inbox.InboxEndpoints.Routes,
         .. Templates.TemplateEndpoints.Routes,
+        .. Safeguarding.SafeguardingEndpoints.Routes,
+        .. Accessibility.LearnerAccessibilityEndpoints.Routes,
+        .. Chat.ChatEndpoints.Routes,
+        .. Chat.EnquiryEndpoints.Routes,
+        Identity.ClerkWebhookEndpoint.Route,
+        Billing.StripeWebhookEndpoint.Route,
     ];
 }

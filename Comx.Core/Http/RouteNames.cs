@@ -24,4 +24,15 @@ public static class RouteNames
     public const string CreateHandoff = "CreateHandoff";
     public const string ListTemplates = "ListTemplates";
     public const string CreateTemplate = "CreateTemplate";
+
+    public const string GetSafeguarding = "GetSafeguarding";
+    public const string PutSafeguarding = "PutSafeguarding";
+    public const string GetLearnerAccessibility = "GetLearnerAccessibility";
+    public const string PutLearnerAccessibility = "PutLearnerAccessibility";
+    public const string CreateEnquiry = "CreateEnquiry";
+    public const string ListEnquiries = "ListEnquiries";
+    public const string CreateChatSession = "CreateChatSession";
+    public const string SendChatMessage = "SendChatMessage";
+    public const string ListChatMessages = "ListChatMessages";
+    public const string GetAnswer = "GetAnswer";
 }

@@ -56,6 +56,19 @@ public sealed class CorsPolicy(WidgetSettingsStore widgets)
 /// <summary>Public routes' check that the calling page's origin is one its organisation allows.</summary>
 public static class PublicAccess
 {
+    /// <summary>The active organisation a publishable widget key belongs to, with its widget settings; null otherwise.</summary>
+    public static async Task<(string OrgId, WidgetSettings Settings)?> ResolveWidgetAsync(RequestContext context, string widgetKey, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (await context.Service<WidgetSettingsStore>().ResolveAsync(widgetKey, cancellationToken) is not { } widget)
+        {
+            return null;
+        }
+
+        var org = await context.Service<OrgDirectory>().GetOrgAsync(widget.OrgId, cancellationToken);
+        return org is { Status: RecordStatus.Active } ? widget : null;
+    }
+
     /// <summary>Null when allowed: no Origin header (not a browser, or same-origin) or an origin on the list.</summary>
     public static ApiError? CheckOrigin(HttpRequest request, WidgetSettings settings)
     {

@@ -2,10 +2,10 @@ using Comx.Core.Http;
 
 namespace Comx.Core.Identity;
 
-public sealed record WidgetTheme(string? PrimaryColor, string? Position, string? Title);
+public sealed record WidgetTheme(string? PrimaryColor = null, string? Position = null, string? Title = null);
 
 /// <summary>The body of <c>PUT /org/v1/widget</c>.</summary>
-public sealed record WidgetSettingsRequest(IReadOnlyList<string> AllowedOrigins, string Greeting, WidgetTheme? Theme, bool HandoffEnabled, bool? EnquiriesEnabled) : IValidatable
+public sealed record WidgetSettingsRequest(IReadOnlyList<string> AllowedOrigins, string Greeting, bool HandoffEnabled, WidgetTheme? Theme = null, bool? EnquiriesEnabled = null) : IValidatable
 {
     public const int MaxOrigins = 20;
 

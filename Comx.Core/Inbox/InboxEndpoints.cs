@@ -34,7 +34,7 @@ public sealed record StaffReplyRequest(string Text) : IValidatable
     }
 }
 
-public sealed record HandoffRequest(string ThreadId, string Reason, string? AssigneeUserId) : IValidatable
+public sealed record HandoffRequest(string ThreadId, string Reason, string? AssigneeUserId = null) : IValidatable
 {
     public IEnumerable<FieldError> Validate()
     {

@@ -19,7 +19,6 @@ public static class StorageNames
         public const string ChatSessions = "chatsessions";
         public const string Conversations = "conversations";
         public const string Answers = "answers";
-        public const string Enquiries = "enquiries";
         public const string Outbox = "outbox";
         public const string Settings = "orgsettings";
         public const string Learners = "learners";
@@ -30,11 +29,14 @@ public static class StorageNames
         public const string ThinkGuide = "thinkguide";
         public const string Usage = "usage";
 
+        /// <summary>Per org, the version of its current retrieval index (blob in <see cref="Containers.RetrievalIndex"/>).</summary>
+        public const string RetrievalIndex = "retrievalindex";
+
         public static readonly IReadOnlyList<string> All =
         [
             RateLimits, Idempotency, Orgs, Members, Users, ApiKeys, WebhookEvents, Widgets, Sources, IngestJobs, Chunks,
-            ChatSessions, Conversations, Answers, Enquiries, Outbox, Settings, Learners, Templates, Actions, Hooks,
-            Deliveries, ThinkGuide, Usage,
+            ChatSessions, Conversations, Answers, Outbox, Settings, Learners, Templates, Actions, Hooks,
+            Deliveries, ThinkGuide, Usage, RetrievalIndex,
         ];
     }
 

@@ -6,7 +6,7 @@ using Comx.Core.Storage;
 
 namespace Comx.Core.Templates;
 
-public sealed record CreateTemplateRequest(string Name, string? Category, string Body) : IValidatable
+public sealed record CreateTemplateRequest(string Name, string Body, string? Category = null) : IValidatable
 {
     public IEnumerable<FieldError> Validate()
     {

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Comx.Tests.Http;
 
-public sealed record ProbeRequest(string Name, int Count, string? Email) : IValidatable
+public sealed record ProbeRequest(string Name, int Count, string? Email = null) : IValidatable
 {
     public IEnumerable<FieldError> Validate()
     {

@@ -85,6 +85,12 @@ public static class TestSettings
         ["AzureWebJobsStorage"] = AzuriteFixture.ConnectionString,
         ["Comx:Network:ForwardedHops"] = "1",
         ["Comx:Network:AllowPrivateTargets"] = "true",
+        ["Comx:Clerk:WebhookSecret"] = TestClerk.WebhookSecret,
+        ["Comx:Clerk:JwtPublicKey"] = TestClerk.PublicKeyPem,
+        ["Comx:Clerk:Issuer"] = TestClerk.Issuer,
+        ["Comx:Clerk:AuthorizedParties"] = TestClerk.Dashboard,
+        ["Comx:Stripe:WebhookSecret"] = TestClerk.StripeSecret,
+        ["Comx:Stripe:PricePlans"] = "price_pro=pro,price_school=school",
     };
 
     /// <summary>A unique client address per test, so per-IP limits never leak between tests.</summary>

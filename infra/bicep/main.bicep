@@ -116,7 +116,6 @@ var storageTables = [
   'chatsessions'
   'conversations'
   'answers'
-  'enquiries'
   'outbox'
   'orgsettings'
   'learners'
@@ -126,6 +125,7 @@ var storageTables = [
   'deliveries'
   'thinkguide'
   'usage'
+  'retrievalindex'
 ]
 
 @description('Every queue in StorageNames.Queues.All and the poison queue the queue trigger moves failed messages to.')

@@ -1,0 +1,176 @@
+using Comx.Core.Http;
+using Comx.Core.Identity;
+using Comx.Core.Inbox;
+using Comx.Core.Storage;
+
+namespace Comx.Core.Chat;
+
+public sealed record CreateSessionRequest(string WidgetKey, string? VisitorId = null, string? LearnerId = null, string? Locale = null, IReadOnlyDictionary<string, string>? Metadata = null)
+    : IValidatable, IPublicScoped
+{
+    public string IdempotencyScope => WidgetKey;
+
+    public IEnumerable<FieldError> Validate()
+    {
+        if (string.IsNullOrWhiteSpace(WidgetKey) || WidgetKey.Length > 100)
+        {
+            yield return new FieldError("widget_key", "widget_key is the widget's publishable key (comx_pk_…).");
+        }
+
+        if (VisitorId is { } visitor && (visitor.Length > 100 || !StorageKeys.IsSafeKey(visitor)))
+        {
+            yield return new FieldError("visitor_id", "visitor_id is up to 100 letters, digits, '_', '-', '.' or ':'.");
+        }
+
+        if (LearnerId is { } learner && (learner.Length > 100 || !StorageKeys.IsSafeKey(learner)))
+        {
+            yield return new FieldError("learner_id", "learner_id is up to 100 letters, digits, '_', '-', '.' or ':'.");
+        }
+
+        if (Locale is { Length: > 35 })
+        {
+            yield return new FieldError("locale", "locale is a language tag such as en-GB.");
+        }
+
+        if (Metadata is { } metadata && (metadata.Count > 20 || metadata.Any(m => m.Key.Length > 40 || m.Value.Length > 500)))
+        {
+            yield return new FieldError("metadata", "metadata holds at most 20 string values (keys up to 40, values up to 500 characters).");
+        }
+    }
+}
+
+public sealed record CreateSessionResponse(string SessionId, string SessionToken, string Greeting, DateTimeOffset ExpiresAt);
+
+public sealed record SendMessageRequest(string SessionId, string Message) : IValidatable, IPublicScoped
+{
+    public const int MaxLength = 4000;
+
+    public string IdempotencyScope => SessionId;
+
+    public IEnumerable<FieldError> Validate()
+    {
+        if (string.IsNullOrWhiteSpace(SessionId))
+        {
+            yield return new FieldError("session_id", "session_id is required.");
+        }
+
+        if (string.IsNullOrWhiteSpace(Message) || Message.Length > MaxLength)
+        {
+            yield return new FieldError("message", $"message is 1 to {MaxLength} characters.");
+        }
+    }
+}
+
+public sealed record AnswerBody(string AnswerId, string Text, IReadOnlyList<Citation> Citations, double Confidence, bool Fallback);
+
+public sealed record SafeguardingOutcome(bool Escalated);
+
+public sealed record SendMessageResponse(string MessageId, AnswerBody? Answer, bool HandoffActive, SafeguardingOutcome Safeguarding);
+
+public sealed record PublicMessage(string MessageId, MessageRole Role, string Text, string? AnswerId, DateTimeOffset CreatedAt);
+
+public sealed record AnswerResponse(string AnswerId, string Question, string Text, IReadOnlyList<Citation> Citations, double Confidence, DateTimeOffset CreatedAt);
+
+/// <summary>
+/// The widget-facing chat: sessions, messages with grounded and cited answers, the conversation so far, and answers
+/// by id. Every visitor message is checked by safeguarding before anything else happens to it.
+/// </summary>
+internal static class ChatEndpoints
+{
+    public const int RetrievedPassages = 5;
+
+    /// <summary>Reads are polled by the widget during a handoff, so they have their own, roomier per-IP limit.</summary>
+    public static readonly RateLimitPolicy PublicReads = new("public-read", 120, TimeSpan.FromMinutes(1));
+
+    public static IEnumerable<RouteDefinition> Routes =>
+    [
+        new(RouteNames.CreateChatSession, "POST", Http.Routes.ChatSessions, RouteAuth.Public, CreateSessionAsync)
+        {
+            RequestType = typeof(CreateSessionRequest), ResponseType = typeof(CreateSessionResponse), SuccessStatus = 201,
+            RateLimit = RateLimitPolicy.PublicChat, Summary = "Starts a chat session for a widget; the session token is needed for every later call (X-Session-Token).",
+        },
+        new(RouteNames.SendChatMessage, "POST", Http.Routes.ChatMessages, RouteAuth.Public, SendMessageAsync)
+        {
+            RequestType = typeof(SendMessageRequest), ResponseType = typeof(SendMessageResponse), RateLimit = RateLimitPolicy.PublicChat,
+            Summary = "Sends a visitor message (header X-Session-Token). The answer is null while a person has the thread.",
+        },
+        new(RouteNames.ListChatMessages, "GET", Http.Routes.ChatSessionMessages, RouteAuth.Public, ListMessagesAsync)
+        {
+            ResponseType = typeof(ListResponse<PublicMessage>), RateLimit = PublicReads, QueryParameters = ["after"],
+            Summary = "The conversation, oldest first, after a message id when given (header X-Session-Token). 120 requests/min per IP.",
+        },
+        new(RouteNames.GetAnswer, "GET", Http.Routes.Answer, RouteAuth.Public, GetAnswerAsync)
+        { ResponseType = typeof(AnswerResponse), RateLimit = PublicReads, Summary = "A stored answer with its citations." },
+    ];
+
+    private static async Task<ApiResult> CreateSessionAsync(RequestContext context, CancellationToken cancellationToken)
+    {
+        var request = context.BodyAs<CreateSessionRequest>();
+        if (await PublicAccess.ResolveWidgetAsync(context, request.WidgetKey, cancellationToken) is not { } widget)
+        {
+            return ApiError.NotFound("widget (check widget_key)");
+        }
+
+        if (PublicAccess.CheckOrigin(context.Request, widget.Settings) is { } refused)
+        {
+            return refused;
+        }
+
+        // The thread itself is created by the first message, so the inbox lists only conversations that started.
+        var threadId = context.Service<IdGenerator>().New("thr");
+        var (session, token) = await context.Service<ChatSessionStore>().CreateAsync(widget.OrgId, threadId, request.VisitorId, request.LearnerId,
+            request.Locale, request.Metadata, cancellationToken);
+        return ApiResult.Created(new CreateSessionResponse(session.SessionId, token, widget.Settings.Greeting, session.ExpiresAt));
+    }
+
+    private static async Task<ApiResult> SendMessageAsync(RequestContext context, CancellationToken cancellationToken)
+    {
+        var request = context.BodyAs<SendMessageRequest>();
+        var opened = await OpenSessionAsync(context, request.SessionId, cancellationToken);
+        if (opened.Error is { } sessionError)
+        {
+            return sessionError;
+        }
+
+        return await context.Service<ChatService>().SendAsync(opened.Value!, request.Message, context.Request, cancellationToken);
+    }
+
+    private static async Task<ApiResult> ListMessagesAsync(RequestContext context, CancellationToken cancellationToken)
+    {
+        var opened = await OpenSessionAsync(context, context.Value("sessionId"), cancellationToken);
+        if (opened.Error is { } sessionError)
+        {
+            return sessionError;
+        }
+
+        var session = opened.Value!;
+        var after = context.Query("after");
+        if (after is not null && !StorageKeys.IsSafeKey(after))
+        {
+            return ApiError.Validation("after", "after is a message id (msg_…).");
+        }
+
+        var messages = await context.Service<ConversationStore>().ListMessagesAsync(session.OrgId, session.ThreadId, after, 200, cancellationToken);
+        return ApiResult.Ok(new ListResponse<PublicMessage>([.. messages.Select(m => new PublicMessage(m.MessageId, m.Role, m.Text, m.AnswerId, m.CreatedAt))], null));
+    }
+
+    private static async Task<ApiResult> GetAnswerAsync(RequestContext context, CancellationToken cancellationToken)
+    {
+        var answer = await context.Service<AnswerStore>().GetAsync(context.Value("answerId"), cancellationToken);
+        return answer is null
+            ? ApiError.NotFound("answer")
+            : ApiResult.Ok(new AnswerResponse(answer.AnswerId, answer.Question, answer.Text, answer.Citations, answer.Confidence, answer.CreatedAt));
+    }
+
+    private static async Task<ApiResultOr<ChatSession>> OpenSessionAsync(RequestContext context, string sessionId, CancellationToken cancellationToken)
+    {
+        var token = context.Request.Headers[ChatSessionStore.TokenHeader].ToString();
+        var (access, session) = await context.Service<ChatSessionStore>().OpenAsync(sessionId, token, cancellationToken);
+        return access switch
+        {
+            SessionAccess.Granted => session!,
+            SessionAccess.Expired => ApiError.Unauthenticated("The chat session has expired. Start a new session."),
+            _ => ApiError.Unauthenticated($"The {ChatSessionStore.TokenHeader} header does not open this session."),
+        };
+    }
+}

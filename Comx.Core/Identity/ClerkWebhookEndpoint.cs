@@ -1,0 +1,169 @@
+using System.Text.Json;
+using Comx.Core.Http;
+
+namespace Comx.Core.Identity;
+
+public sealed record WebhookReceipt(bool Received, bool Duplicate, bool Ignored);
+
+/// <summary>
+/// <c>POST /api/webhooks/clerk</c>: the signature was verified on the raw body by the pipeline; here the event is
+/// applied once (by svix-id) to organisations, users and memberships. Events may arrive out of order, so each write
+/// carries the event's time and the directory keeps the newest (see <see cref="OrgDirectory"/>).
+/// </summary>
+internal static class ClerkWebhookEndpoint
+{
+    public const string Source = "clerk";
+
+    public static RouteDefinition Route => new(RouteNames.ClerkWebhook, "POST", Http.Routes.ClerkWebhook, RouteAuth.ClerkWebhook, HandleAsync)
+    {
+        ResponseType = typeof(WebhookReceipt),
+        Summary = "Clerk (Svix-signed) organisation, membership and user events.",
+    };
+
+    private static async Task<ApiResult> HandleAsync(RequestContext context, CancellationToken cancellationToken)
+    {
+        var log = context.Service<InboundEventLog>();
+        var eventId = context.Request.Headers["svix-id"].ToString() is { Length: > 0 } svixId ? svixId : context.Request.Headers["webhook-id"].ToString();
+        if (await log.WasAppliedAsync(Source, eventId, cancellationToken))
+        {
+            return ApiResult.Ok(new WebhookReceipt(true, true, false));
+        }
+
+        ClerkEvent? parsed;
+        try
+        {
+            parsed = ClerkEvent.Parse(context.RawBody.Span, context.Service<TimeProvider>().GetUtcNow());
+        }
+        catch (JsonException)
+        {
+            parsed = null;
+        }
+
+        if (parsed is null)
+        {
+            return ApiError.Validation("body", "The event is not a Clerk event (type and data are required).");
+        }
+
+        var applied = await ApplyAsync(context.Service<OrgDirectory>(), parsed, cancellationToken);
+        if (applied is { } error)
+        {
+            return error;
+        }
+
+        await log.RecordAppliedAsync(Source, eventId, parsed.Type, cancellationToken);
+        return ApiResult.Ok(new WebhookReceipt(true, false, !ClerkEvent.Handled.Contains(parsed.Type)));
+    }
+
+    private static async Task<ApiError?> ApplyAsync(OrgDirectory directory, ClerkEvent e, CancellationToken cancellationToken)
+    {
+        var data = e.Data;
+        switch (e.Type)
+        {
+            case "organization.created" or "organization.updated":
+                if (Text(data, "id") is not { } orgId || !Safe(orgId))
+                {
+                    return ApiError.Validation("data.id", "An organisation event needs data.id.");
+                }
+
+                await directory.UpsertOrgAsync(orgId, Text(data, "name") ?? orgId, Text(data, "slug"), e.Version, cancellationToken);
+                return null;
+            case "organization.deleted":
+                if (Text(data, "id") is not { } deletedOrg || !Safe(deletedOrg))
+                {
+                    return ApiError.Validation("data.id", "An organisation event needs data.id.");
+                }
+
+                await directory.DeleteOrgAsync(deletedOrg, e.Version, cancellationToken);
+                return null;
+            case "organizationMembership.created" or "organizationMembership.updated" or "organizationMembership.deleted":
+                var membershipId = Text(data, "id");
+                var org = data.TryGetProperty("organization", out var o) ? Text(o, "id") : null;
+                var user = data.TryGetProperty("public_user_data", out var u) ? Text(u, "user_id") : null;
+                if (membershipId is null || org is null || user is null || !Safe(org) || !Safe(user))
+                {
+                    return ApiError.Validation("data", "A membership event needs data.id, data.organization.id and data.public_user_data.user_id.");
+                }
+
+                if (e.Type.EndsWith(".deleted", StringComparison.Ordinal))
+                {
+                    await directory.DeleteMembershipAsync(org, user, membershipId, e.Version, cancellationToken);
+                }
+                else
+                {
+                    await directory.UpsertMembershipAsync(org, user, membershipId, ClerkRoles.Normalize(Text(data, "role")) ?? OrgCaller.MemberRole, e.Version, cancellationToken);
+                }
+
+                return null;
+            case "user.created" or "user.updated":
+                if (Text(data, "id") is not { } userId || !Safe(userId))
+                {
+                    return ApiError.Validation("data.id", "A user event needs data.id.");
+                }
+
+                var name = string.Join(' ', new[] { Text(data, "first_name"), Text(data, "last_name") }.Where(n => !string.IsNullOrWhiteSpace(n)));
+                await directory.UpsertUserAsync(userId, PrimaryEmail(data), name.Length == 0 ? null : name, e.Version, cancellationToken);
+                return null;
+            case "user.deleted":
+                if (Text(data, "id") is not { } deletedUser || !Safe(deletedUser))
+                {
+                    return ApiError.Validation("data.id", "A user event needs data.id.");
+                }
+
+                await directory.DeleteUserAsync(deletedUser, e.Version, cancellationToken);
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    private static bool Safe(string id) => Storage.StorageKeys.IsSafeKey(id);
+
+    private static string? Text(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static string? PrimaryEmail(JsonElement user)
+    {
+        var primary = Text(user, "primary_email_address_id");
+        if (!user.TryGetProperty("email_addresses", out var emails) || emails.ValueKind != JsonValueKind.Array)
+        {
+            return null;
+        }
+
+        foreach (var email in emails.EnumerateArray())
+        {
+            if (primary is null || Text(email, "id") == primary)
+            {
+                return Text(email, "email_address");
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The envelope fields we use. Version: the event's <c>timestamp</c> (ms), else data.updated_at, else now.</summary>
+    private sealed record ClerkEvent(string Type, long Version, JsonElement Data)
+    {
+        public static readonly HashSet<string> Handled = new(StringComparer.Ordinal)
+        {
+            "organization.created", "organization.updated", "organization.deleted",
+            "organizationMembership.created", "organizationMembership.updated", "organizationMembership.deleted",
+            "user.created", "user.updated", "user.deleted",
+        };
+
+        public static ClerkEvent? Parse(ReadOnlySpan<byte> body, DateTimeOffset now)
+        {
+            using var document = JsonDocument.Parse(body.ToArray());
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || Text(root, "type") is not { } type
+                || !root.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
+            {
+                return null;
+            }
+
+            long version = root.TryGetProperty("timestamp", out var ts) && ts.TryGetInt64(out var t) ? t
+                : data.TryGetProperty("updated_at", out var updated) && updated.TryGetInt64(out var u) ? u
+                : now.ToUnixTimeMilliseconds();
+            return new ClerkEvent(type, version, data.Clone());
+        }
+    }
+}

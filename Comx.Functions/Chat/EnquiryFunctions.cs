@@ -1,0 +1,16 @@
+using Comx.Core.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Comx.Functions.Chat;
+
+public sealed class EnquiryFunctions(RequestPipeline pipeline)
+{
+    [Function(RouteNames.CreateEnquiry)]
+    public Task<IResult> CreateEnquiry([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.Enquiries)] HttpRequest request, CancellationToken cancellationToken) =>
+        pipeline.HandleAsync(RouteNames.CreateEnquiry, request, cancellationToken);
+
+    [Function(RouteNames.ListEnquiries)]
+    public Task<IResult> ListEnquiries([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Enquiry)] HttpRequest request, CancellationToken cancellationToken) =>
+        pipeline.HandleAsync(RouteNames.ListEnquiries, request, cancellationToken);
+}
