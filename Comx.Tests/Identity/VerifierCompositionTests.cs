@@ -2,15 +2,17 @@ using Comx.Core.Billing;
 using Comx.Core.Identity;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Comx.Core;
 using Microsoft.Extensions.Options;
 
 namespace Comx.Tests.Identity;
 
-/// <summary>The registrations proposed for AddComxCore, built with ValidateOnBuild and validated as at start.</summary>
+/// <summary>AddComxCore's verifier registrations, built with ValidateOnBuild and validated as at start: secrets fail closed.</summary>
 public sealed class VerifierCompositionTests
 {
     private static readonly Dictionary<string, string?> Settings = new()
     {
+        ["AzureWebJobsStorage"] = Infrastructure.AzuriteFixture.ConnectionString,
         ["Comx:Clerk:WebhookSecret"] = "whsec_IkK0FiKjAjLF9Ey8QGFI0/c9DLHX/Y72",
         ["Comx:Clerk:Issuer"] = "https://clerk.ex.com",
         ["Comx:Clerk:JwksUrl"] = "http://127.0.0.1:9/.well-known/jwks.json",
@@ -18,29 +20,15 @@ public sealed class VerifierCompositionTests
         ["Comx:Stripe:PricePlans"] = "price_pro=pro,price_school=school",
     };
 
-    private static IServiceCollection Register(IServiceCollection services, IConfiguration configuration)
-    {
-        services.AddOptions<ClerkOptions>().Bind(configuration.GetSection(ClerkOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<ClerkOptions>, ClerkOptionsValidator>();
-        services.AddOptions<StripeOptions>().Bind(configuration.GetSection(StripeOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<StripeOptions>, StripeOptionsValidator>();
-        services.AddHttpClient(ClerkSigningKeys.HttpClientName);
-        services.AddSingleton<ClerkSigningKeys>();
-        services.AddSingleton<ClerkSessionValidator>();
-        services.AddSingleton(sp => new SvixSignature(sp.GetRequiredService<IOptions<ClerkOptions>>().Value.WebhookSecrets, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => new StripeSignature(sp.GetRequiredService<IOptions<StripeOptions>>().Value.WebhookSecrets, sp.GetRequiredService<TimeProvider>()));
-        return services;
-    }
-
     private static ServiceProvider Build(Dictionary<string, string?> settings)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var services = new ServiceCollection().AddLogging().AddSingleton(TimeProvider.System);
-        return Register(services, configuration).BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        var services = new ServiceCollection().AddLogging().AddComxCore(configuration);
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 
     [Fact]
-    public void ProposedRegistrations_BuildAndResolve()
+    public void Registrations_BuildAndResolve()
     {
         using var provider = Build(Settings);
         provider.GetRequiredService<IStartupValidator>().Validate();
