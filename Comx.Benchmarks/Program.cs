@@ -1,3 +1,4 @@
+using Comx.Benchmarks.Chat;
 using Comx.Benchmarks.Retrieval;
 
 switch (args.FirstOrDefault())
@@ -5,7 +6,10 @@ switch (args.FirstOrDefault())
     case "retrieval":
         RetrievalBenchmark.Run(Console.Out);
         return 0;
+    case "chat":
+        await ChatBenchmark.RunAsync(Console.Out);
+        return 0;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project Comx.Benchmarks -- retrieval");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project Comx.Benchmarks -- retrieval|chat");
         return 2;
 }

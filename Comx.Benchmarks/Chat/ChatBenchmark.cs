@@ -1,0 +1,265 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Azure.Data.Tables;
+using Comx.Benchmarks.Retrieval;
+using Comx.Core.Identity;
+using Comx.Core.Knowledge.Retrieval;
+using Comx.Core.Storage;
+using Comx.DevHost;
+using Comx.Tests.Knowledge;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Comx.Benchmarks.Chat;
+
+/// <summary>
+/// <c>POST /api/public/v1/chat/messages</c> end to end (real HTTP on Kestrel, the DevHost's composition, Azurite) on an
+/// organisation with 2,000 chunks, next to a bare loop that issues the same storage calls the handler makes, in the
+/// same order and grouping (the floor). Storage round trips are counted from the HTTP client's own metrics.
+/// </summary>
+internal static class ChatBenchmark
+{
+    private const int Chunks = 2_000;
+    private const int WarmUp = 40;
+    private const int Measured = 400;
+    private const int Concurrency = 4;
+
+    public static async Task RunAsync(TextWriter output)
+    {
+        await using var azurite = await AzuriteProcess.EnsureRunningAsync(null, output);
+        using var storageCalls = new StorageCallCounter();
+        var builder = DevHostApp.CreateBuilder([], backgroundJobs: false);
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
+            ["Comx:Network:ForwardedHops"] = "1",
+            ["Comx:Clerk:WebhookSecret"] = "whsec_IkK0FiKjAjLF9Ey8QGFI0/c9DLHX/Y72",
+            ["Comx:Clerk:Issuer"] = "https://clerk.bench.example",
+            ["Comx:Clerk:JwksUrl"] = "http://127.0.0.1:9/.well-known/jwks.json",
+            ["Comx:Stripe:WebhookSecret"] = "whsec_79bd93868e08aad7b1a2a9944df2b17b",
+            ["Comx:Stripe:PricePlans"] = "price_pro=pro",
+        });
+        await using var app = DevHostApp.Configure(builder.Build());
+        await app.StartAsync();
+        var baseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var storage = app.Services.GetRequiredService<ComxStorage>();
+
+        // An organisation on the school plan with 2,000 chunks and a widget.
+        var orgId = "org_bench_" + Guid.NewGuid().ToString("N")[..10];
+        var directory = app.Services.GetRequiredService<OrgDirectory>();
+        await directory.UpsertOrgAsync(orgId, "Benchmark School", "bench", 1);
+        await directory.UpdateBillingAsync(orgId, org => { org.Plan = "School"; org.PlanStatus = "active"; return true; });
+        var widget = await app.Services.GetRequiredService<WidgetSettingsStore>().GetOrCreateAsync(orgId);
+        var corpus = RetrievalCorpus.Load();
+        await app.Services.GetRequiredService<RetrievalIndexStore>().PublishAsync(orgId, Bm25Index.Build(SyntheticCorpus.Build(corpus, Chunks)));
+        var questions = corpus.Questions.Select(q => q.Question).ToArray();
+
+        using var http = new HttpClient { BaseAddress = baseAddress };
+        var sessions = new List<(string Id, string Token)>();
+        for (var i = 0; i < 16; i++)
+        {
+            using var create = new HttpRequestMessage(HttpMethod.Post, "/api/public/v1/chat/sessions") { Content = JsonContent.Create(new { widget_key = widget.WidgetKey }) };
+            create.Headers.Add("X-Forwarded-For", $"10.9.{i}.1");
+            using var created = await http.SendAsync(create);
+            var body = await created.Content.ReadFromJsonAsync<JsonElement>();
+            sessions.Add((body.GetProperty("session_id").GetString()!, body.GetProperty("session_token").GetString()!));
+        }
+
+        var sent = 0;
+        async Task<double> SendOneAsync()
+        {
+            var n = Interlocked.Increment(ref sent);
+            var (id, token) = sessions[n % sessions.Count];
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/public/v1/chat/messages")
+            {
+                Content = JsonContent.Create(new { session_id = id, message = questions[n % questions.Length] }),
+            };
+            request.Headers.Add("X-Session-Token", token);
+            request.Headers.Add("X-Forwarded-For", $"10.{(n / 250) % 250}.{n % 250}.7"); // a fresh address: measure work, not the 429 path
+            var started = Stopwatch.GetTimestamp();
+            using var response = await http.SendAsync(request);
+            var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new InvalidOperationException($"chat message failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            }
+
+            return elapsed;
+        }
+
+        var floor = new StorageFloor(storage, orgId, sessions[0].Id);
+        await floor.PrepareAsync();
+
+        var handler = await MeasureAsync("POST chat/messages", SendOneAsync, storageCalls);
+        var bare = await MeasureAsync("floor: same storage calls", floor.RunOnceAsync, storageCalls);
+
+        output.WriteLine($"Chat message benchmark: {Chunks:N0} chunks, {Measured} sequential requests after {WarmUp} warm-up, then {Measured} at concurrency {Concurrency}.");
+        output.WriteLine();
+        output.WriteLine("| | p50 | p99 | req/s (sequential) | req/s (concurrency 4) | storage round trips per message |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|");
+        foreach (var row in new[] { handler, bare })
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {row.Name} | {row.P50:F1} ms | {row.P99:F1} ms | {row.SequentialRate:F0} | {row.ConcurrentRate:F0} | {row.StorageCallsPerOp:F1} |"));
+        }
+
+        output.WriteLine();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"p50 ratio handler/floor: {handler.P50 / bare.P50:F2} (target ≤ 1.5)"));
+        await app.StopAsync();
+    }
+
+    private static async Task<Result> MeasureAsync(string name, Func<Task<double>> once, StorageCallCounter counter)
+    {
+        for (var i = 0; i < WarmUp; i++)
+        {
+            await once();
+        }
+
+        counter.Reset();
+        var latencies = new List<double>(Measured);
+        var started = Stopwatch.GetTimestamp();
+        for (var i = 0; i < Measured; i++)
+        {
+            latencies.Add(await once());
+        }
+
+        var sequentialSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var callsPerOp = (double)counter.Count / Measured;
+
+        var concurrentStarted = Stopwatch.GetTimestamp();
+        var remaining = Measured;
+        await Task.WhenAll(Enumerable.Range(0, Concurrency).Select(async _ =>
+        {
+            while (Interlocked.Decrement(ref remaining) >= 0)
+            {
+                await once();
+            }
+        }));
+        var concurrentSeconds = Stopwatch.GetElapsedTime(concurrentStarted).TotalSeconds;
+
+        latencies.Sort();
+        return new Result(name, latencies[latencies.Count / 2], latencies[(int)Math.Ceiling(latencies.Count * 0.99) - 1],
+            Measured / sequentialSeconds, Measured / concurrentSeconds, callsPerOp);
+    }
+
+    private sealed record Result(string Name, double P50, double P99, double SequentialRate, double ConcurrentRate, double StorageCallsPerOp);
+
+    /// <summary>Counts HTTP requests to the storage emulator's ports, from System.Net.Http's request-duration metric.</summary>
+    private sealed class StorageCallCounter : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private long _count;
+
+        public StorageCallCounter()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == "System.Net.Http" && instrument.Name == "http.client.request.duration")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<double>((_, _, tags, _) =>
+            {
+                foreach (var tag in tags)
+                {
+                    if (tag.Key == "server.port" && tag.Value is int port && port is >= AzuriteProcess.BlobPort and <= AzuriteProcess.TablePort)
+                    {
+                        Interlocked.Increment(ref _count);
+                    }
+                }
+            });
+            _listener.Start();
+        }
+
+        public long Count => Interlocked.Read(ref _count);
+
+        public void Reset() => Interlocked.Exchange(ref _count, 0);
+
+        public void Dispose() => _listener.Dispose();
+    }
+
+    /// <summary>
+    /// The storage calls one chat message needs, made directly with the SDK and nothing else: rate-limit counter
+    /// (read, write), session (read), then in parallel widget, organisation, policy, thread, usage (reads), the index
+    /// stamp (read), the answer (insert), the thread write (read, outbox marker, one transaction, dispatch message),
+    /// and the usage counter (read, write).
+    /// </summary>
+    private sealed class StorageFloor(ComxStorage storage, string orgId, string sessionId)
+    {
+        private readonly string[] _threads = [.. Enumerable.Range(0, 16).Select(i => $"thr_floor_{Guid.NewGuid():N}"[..20] + i)];
+        private int _n;
+
+        private TableClient T(string name) => storage.Table(name);
+
+        public async Task PrepareAsync()
+        {
+            foreach (var thread in _threads)
+            {
+                await T(StorageNames.Tables.Conversations).UpsertEntityAsync(new TableEntity(orgId, "t|" + thread) { ["N"] = 0 });
+            }
+        }
+
+        public async Task<double> RunOnceAsync()
+        {
+            var n = Interlocked.Increment(ref _n);
+            var threadId = _threads[n % _threads.Length];
+            var started = Stopwatch.GetTimestamp();
+            var limits = T(StorageNames.Tables.RateLimits);
+            var counterKey = "floor-" + n;
+            await limits.GetEntityIfExistsAsync<TableEntity>("floor", counterKey);
+            await limits.UpsertEntityAsync(new TableEntity("floor", counterKey) { ["Count"] = 1 });
+            await T(StorageNames.Tables.ChatSessions).GetEntityIfExistsAsync<TableEntity>(sessionId, "session");
+            var conversations = T(StorageNames.Tables.Conversations);
+            await Task.WhenAll(
+                T(StorageNames.Tables.Widgets).GetEntityIfExistsAsync<TableEntity>(orgId, "widget"),
+                T(StorageNames.Tables.Orgs).GetEntityIfExistsAsync<TableEntity>(orgId, "org"),
+                T(StorageNames.Tables.Settings).GetEntityIfExistsAsync<TableEntity>(orgId, "safeguarding"),
+                conversations.GetEntityIfExistsAsync<TableEntity>(orgId, "t|" + threadId),
+                T(StorageNames.Tables.Usage).GetEntityIfExistsAsync<TableEntity>(orgId, "floor"));
+            await T(StorageNames.Tables.RetrievalIndex).GetEntityIfExistsAsync<TableEntity>(orgId, "current");
+            await T(StorageNames.Tables.Answers).AddEntityAsync(new TableEntity("ans_floor_" + Guid.NewGuid().ToString("N"), "answer") { ["Text"] = "x" });
+            var suffix = n.ToString("D8", CultureInfo.InvariantCulture);
+            for (var attempt = 0; ; attempt++)
+            {
+                var thread = (await conversations.GetEntityAsync<TableEntity>(orgId, "t|" + threadId)).Value;
+                if (attempt == 0)
+                {
+                    await T(StorageNames.Tables.Outbox).UpsertEntityAsync(new TableEntity("floor", orgId));
+                }
+
+                try
+                {
+                    await conversations.SubmitTransactionAsync(
+                    [
+                        new(TableTransactionActionType.UpdateReplace, new TableEntity(orgId, "t|" + threadId) { ["N"] = n }, thread.ETag),
+                        new(TableTransactionActionType.UpsertReplace, new TableEntity(orgId, $"i|all|floor|{threadId}") { ["N"] = n }),
+                        new(TableTransactionActionType.UpsertReplace, new TableEntity(orgId, $"i|open|floor|{threadId}") { ["N"] = n }),
+                        new(TableTransactionActionType.Add, new TableEntity(orgId, $"m|{threadId}|{suffix}a") { ["Text"] = "question" }),
+                        new(TableTransactionActionType.Add, new TableEntity(orgId, $"m|{threadId}|{suffix}b") { ["Text"] = "answer" }),
+                        new(TableTransactionActionType.Add, new TableEntity(orgId, $"o|floor{suffix}-{threadId}") { ["Data"] = "{}" }),
+                    ]);
+                    break;
+                }
+                catch (TableTransactionFailedException e) when (e.Status == 412 && attempt < 10)
+                {
+                }
+            }
+
+            await storage.Queue(StorageNames.Queues.WebhookDeliveries).SendMessageAsync("{}");
+            var usage = T(StorageNames.Tables.Usage);
+            await usage.GetEntityIfExistsAsync<TableEntity>(orgId, "floor");
+            await usage.UpsertEntityAsync(new TableEntity(orgId, "floor") { ["Count"] = n }, TableUpdateMode.Replace);
+            return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        }
+    }
+}
