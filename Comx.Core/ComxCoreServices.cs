@@ -70,6 +70,12 @@ public static class ComxCoreServices
         services.AddSingleton<RequestPipeline>();
         services.AddSingleton<OpenApiDocument>();
         services.AddSingleton<Jobs.ComxJobs>();
+
+        services.AddSingleton<ThinkGuide.ThinkGuideStore>();
+        services.AddSingleton<ThinkGuide.ThinkGuideService>();
+        services.AddSingleton(sp => new ThinkGuide.ThinkGuidePromptWriter(
+            ThinkGuide.ThinkGuidePromptWriter.CreateClient(sp.GetRequiredService<IOptions<Chat.AiOptions>>().Value),
+            sp.GetRequiredService<IOptions<Chat.AiOptions>>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ThinkGuide.ThinkGuidePromptWriter>>()));
         return services;
     }
 }

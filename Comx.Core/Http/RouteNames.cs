@@ -35,4 +35,8 @@ public static class RouteNames
     public const string SendChatMessage = "SendChatMessage";
     public const string ListChatMessages = "ListChatMessages";
     public const string GetAnswer = "GetAnswer";
+
+    public const string StartThinkGuideSession = "StartThinkGuideSession";
+    public const string AnswerThinkGuideStep = "AnswerThinkGuideStep";
+    public const string GetThinkGuideSession = "GetThinkGuideSession";
 }

@@ -1,0 +1,91 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Comx.Tests.ThinkGuide;
+
+/// <summary>How the fake model answers.</summary>
+internal enum ModelBehaviour
+{
+    Reply,
+    Fail,
+    Hang,
+}
+
+/// <summary>An OpenAI-compatible chat completions endpoint on loopback Kestrel (127.0.0.1, port 0) that replies, fails with 500 or hangs.</summary>
+internal sealed class ModelServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private int _requests;
+
+    private ModelServer(WebApplication app) => _app = app;
+
+    public ModelBehaviour Behaviour { get; set; } = ModelBehaviour.Reply;
+
+    /// <summary>What the model replies with when <see cref="Behaviour"/> is <see cref="ModelBehaviour.Reply"/>.</summary>
+    public string ReplyText { get; set; } = "";
+
+    public int Requests => Volatile.Read(ref _requests);
+
+    /// <summary>The base URL to configure as <c>Comx:Ai:Endpoint</c>.</summary>
+    public string Endpoint { get; private set; } = "";
+
+    public static async Task<ModelServer> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        var server = new ModelServer(app);
+        app.MapPost("/v1/chat/completions", async context =>
+        {
+            Interlocked.Increment(ref server._requests);
+            switch (server.Behaviour)
+            {
+                case ModelBehaviour.Fail:
+                    context.Response.StatusCode = 500;
+                    await context.Response.WriteAsJsonAsync(new { error = new { message = "model down", type = "server_error" } });
+                    return;
+                case ModelBehaviour.Hang:
+                    try
+                    {
+                        await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                    }
+
+                    return;
+                default:
+                    context.Response.ContentType = "application/json";
+                    await context.Response.WriteAsync(JsonSerializer.Serialize(new
+                    {
+                        id = "chatcmpl-test",
+                        @object = "chat.completion",
+                        created = 1_700_000_000,
+                        model = "test-model",
+                        choices = new[] { new { index = 0, message = new { role = "assistant", content = server.ReplyText }, finish_reason = "stop" } },
+                        usage = new { prompt_tokens = 10, completion_tokens = 10, total_tokens = 20 },
+                    }));
+                    return;
+            }
+        });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+        server.Endpoint = address.TrimEnd('/') + "/v1";
+        return server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
