@@ -132,8 +132,8 @@ public sealed class StripeWebhookTests : IAsyncLifetime
         var request = how switch
         {
             "wrong secret" => WebhookSigning.Stripe(body, secret: "whsec_not_the_one"),
-            "expired" => WebhookSigning.Stripe(body, at: DateTimeOffset.UtcNow.AddSeconds(-301)),
-            "future" => WebhookSigning.Stripe(body, at: DateTimeOffset.UtcNow.AddSeconds(301)),
+            "expired" => WebhookSigning.Stripe(body, at: DateTimeOffset.UtcNow.AddSeconds(-310)),
+            "future" => WebhookSigning.Stripe(body, at: DateTimeOffset.UtcNow.AddSeconds(310)),
             _ => WebhookSigning.Stripe(body),
         };
         if (how == "tampered")
