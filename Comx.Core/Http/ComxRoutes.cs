@@ -15,6 +15,9 @@ public static class ComxRoutes
         .. Accessibility.LearnerAccessibilityEndpoints.Routes,
         .. Chat.ChatEndpoints.Routes,
         .. Chat.EnquiryEndpoints.Routes,
+
+        .. Widget.WidgetEndpoints.Routes,
+
         Identity.ClerkWebhookEndpoint.Route,
         Billing.StripeWebhookEndpoint.Route,
     ];

@@ -35,4 +35,7 @@ public static class RouteNames
     public const string SendChatMessage = "SendChatMessage";
     public const string ListChatMessages = "ListChatMessages";
     public const string GetAnswer = "GetAnswer";
+
+    public const string GetWidgetScript = "GetWidgetScript";
+    public const string GetWidgetConfig = "GetWidgetConfig";
 }
