@@ -50,6 +50,8 @@ public sealed class WidgetSite : IAsyncLifetime
         Origin = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single().TrimEnd('/');
         Http.BaseAddress = new Uri(Origin);
 
+        // Generous, because two cores are shared by parallel test classes; waits end as soon as the selector matches.
+        Assertions.SetDefaultExpectTimeout(20_000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -95,7 +97,7 @@ public sealed class WidgetSite : IAsyncLifetime
             ExtraHTTPHeaders = new Dictionary<string, string> { ["X-Forwarded-For"] = TestSettings.NewIp() },
             ReducedMotion = reducedMotion ?? ReducedMotion.NoPreference,
         });
-        context.SetDefaultTimeout(15_000);
+        context.SetDefaultTimeout(20_000);
         var page = await context.NewPageAsync();
         // Record what the widget reads aloud instead of sounding it.
         await page.AddInitScriptAsync("window.__spoken = []; if (window.speechSynthesis) { speechSynthesis.speak = u => window.__spoken.push(u.text); speechSynthesis.cancel = () => {}; }");
