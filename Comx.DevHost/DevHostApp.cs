@@ -40,6 +40,16 @@ public static class DevHostApp
     {
         ArgumentNullException.ThrowIfNull(app);
         var pipeline = app.Services.GetRequiredService<RequestPipeline>();
+        app.Use(async (context, next) =>
+        {
+            if (DemoPage.Matches(context.Request))
+            {
+                await DemoPage.WriteAsync(context);
+                return;
+            }
+
+            await next(context);
+        });
         app.Run(async context =>
         {
             var result = await pipeline.DispatchAsync(context.Request, context.RequestAborted);

@@ -1,3 +1,4 @@
+using Comx.Core.Accessibility;
 using Comx.Core.Http;
 using Comx.Core.Identity;
 using Comx.Core.Inbox;
@@ -39,7 +40,21 @@ public sealed record CreateSessionRequest(string WidgetKey, string? VisitorId = 
     }
 }
 
-public sealed record CreateSessionResponse(string SessionId, string SessionToken, string Greeting, DateTimeOffset ExpiresAt);
+/// <summary>
+/// A session's answer. <c>Accessibility</c> is present only when the session was started with a <c>learner_id</c>: the
+/// display preferences the widget applies (docs/widget.md says why they travel here and not on a route of their own).
+/// </summary>
+public sealed record CreateSessionResponse(string SessionId, string SessionToken, string Greeting, DateTimeOffset ExpiresAt, WidgetAccessibility? Accessibility = null);
+
+/// <summary>The part of a learner's accessibility preferences the widget renders; the reading level stays on the server.</summary>
+public sealed record WidgetAccessibility(double FontScale, bool DyslexiaFont, bool HighContrast, bool ReduceMotion, bool TextToSpeech, string Language)
+{
+    public static WidgetAccessibility From(LearnerAccessibility prefs)
+    {
+        ArgumentNullException.ThrowIfNull(prefs);
+        return new(prefs.FontScale, prefs.DyslexiaFont, prefs.HighContrast, prefs.ReduceMotion, prefs.TextToSpeech, prefs.Language);
+    }
+}
 
 public sealed record SendMessageRequest(string SessionId, string Message) : IValidatable, IPublicScoped
 {
@@ -120,7 +135,10 @@ internal static class ChatEndpoints
         var threadId = context.Service<IdGenerator>().New("thr");
         var (session, token) = await context.Service<ChatSessionStore>().CreateAsync(widget.OrgId, threadId, request.VisitorId, request.LearnerId,
             request.Locale, request.Metadata, cancellationToken);
-        return ApiResult.Created(new CreateSessionResponse(session.SessionId, token, widget.Settings.Greeting, session.ExpiresAt));
+        var accessibility = request.LearnerId is { } learnerId
+            ? WidgetAccessibility.From(await context.Service<LearnerAccessibilityStore>().GetAsync(widget.OrgId, learnerId, cancellationToken))
+            : null;
+        return ApiResult.Created(new CreateSessionResponse(session.SessionId, token, widget.Settings.Greeting, session.ExpiresAt, accessibility));
     }
 
     private static async Task<ApiResult> SendMessageAsync(RequestContext context, CancellationToken cancellationToken)

@@ -17,6 +17,7 @@ public static class ComxRoutes
         .. Chat.EnquiryEndpoints.Routes,
 
         .. ThinkGuide.ThinkGuideEndpoints.Routes,
+        .. Widget.WidgetEndpoints.Routes,
 
         Identity.ClerkWebhookEndpoint.Route,
         Billing.StripeWebhookEndpoint.Route,

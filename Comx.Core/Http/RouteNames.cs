@@ -39,4 +39,6 @@ public static class RouteNames
     public const string StartThinkGuideSession = "StartThinkGuideSession";
     public const string AnswerThinkGuideStep = "AnswerThinkGuideStep";
     public const string GetThinkGuideSession = "GetThinkGuideSession";
+    public const string GetWidgetScript = "GetWidgetScript";
+    public const string GetWidgetConfig = "GetWidgetConfig";
 }

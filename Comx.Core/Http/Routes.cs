@@ -18,6 +18,8 @@ public static class Routes
     public const string Answer = "public/v1/answers/{answerId}";
     public const string WidgetScript = "public/v1/widget.js";
 
+    public const string WidgetConfig = "public/v1/widget-config";
+
     public const string Me = "org/v1/me";
     public const string Widget = "org/v1/widget";
     public const string ApiKeys = "org/v1/api-keys";

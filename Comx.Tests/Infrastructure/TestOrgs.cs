@@ -58,10 +58,17 @@ public static class TestClerk
 /// <summary>An organisation with an admin, a member and an API key, synced as Clerk would have.</summary>
 public sealed record TestOrg(string OrgId, string AdminUserId, string MemberUserId, string AdminToken, string MemberToken, string ApiKey, string ApiKeyId)
 {
-    public static async Task<TestOrg> CreateAsync(TestApp app, string? name = null)
+    public static Task<TestOrg> CreateAsync(TestApp app, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var directory = app.Services.GetRequiredService<OrgDirectory>();
+        return CreateAsync(app.Services, name);
+    }
+
+    /// <summary>The same, for an app that is not a <see cref="TestApp"/> (the browser tests' Kestrel DevHost).</summary>
+    public static async Task<TestOrg> CreateAsync(IServiceProvider services, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var directory = services.GetRequiredService<OrgDirectory>();
         var suffix = Guid.NewGuid().ToString("N")[..12];
         var (orgId, admin, member) = ($"org_{suffix}", $"user_a{suffix}", $"user_m{suffix}");
         var version = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -70,7 +77,7 @@ public sealed record TestOrg(string OrgId, string AdminUserId, string MemberUser
         await directory.UpsertUserAsync(member, $"member-{suffix}@example.org", "Max Member", version);
         await directory.UpsertMembershipAsync(orgId, admin, "orgmem_a" + suffix, OrgCallerRoles.Admin, version);
         await directory.UpsertMembershipAsync(orgId, member, "orgmem_m" + suffix, OrgCallerRoles.Member, version);
-        var key = await app.Services.GetRequiredService<ApiKeyStore>().CreateAsync(orgId, "test key", admin);
+        var key = await services.GetRequiredService<ApiKeyStore>().CreateAsync(orgId, "test key", admin);
         return new TestOrg(orgId, admin, member,
             TestClerk.SessionToken(admin, orgId, "org:admin", lifetime: TimeSpan.FromHours(1)),
             TestClerk.SessionToken(member, orgId, "org:member", lifetime: TimeSpan.FromHours(1)),

@@ -1,0 +1,109 @@
+using System.Security.Cryptography;
+using Comx.Core.Http;
+using Comx.Core.Identity;
+
+namespace Comx.Core.Widget;
+
+/// <summary>What the widget shows before a session exists: the greeting, the theme and which features are on.</summary>
+public sealed record WidgetConfigResponse(string Greeting, WidgetTheme? Theme, bool HandoffEnabled, bool EnquiriesEnabled);
+
+/// <summary>The embeddable widget script, as shipped in this assembly, with its strong validator.</summary>
+public sealed class WidgetScript
+{
+    public const string ContentType = "text/javascript; charset=utf-8";
+    public const string CacheControl = "public, max-age=300";
+    private const string ResourceName = "Comx.Core.Widget.comx-widget.js";
+
+    private static readonly Lazy<WidgetScript> Embedded = new(Load);
+
+    private WidgetScript(byte[] content)
+    {
+        Content = content;
+        ETag = $"\"{Convert.ToHexStringLower(SHA256.HashData(content))[..32]}\"";
+    }
+
+    public static WidgetScript Current => Embedded.Value;
+
+    public byte[] Content { get; }
+
+    /// <summary>A strong entity tag from the content hash, so every instance and both hosts agree on it.</summary>
+    public string ETag { get; }
+
+    private static WidgetScript Load()
+    {
+        using var stream = typeof(WidgetScript).Assembly.GetManifestResourceStream(ResourceName)
+            ?? throw new InvalidOperationException($"The embedded resource {ResourceName} is missing from Comx.Core.");
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        return new WidgetScript(buffer.ToArray());
+    }
+}
+
+/// <summary><c>GET /public/v1/widget.js</c> (the script) and <c>GET /public/v1/widget-config</c> (its display settings).</summary>
+internal static class WidgetEndpoints
+{
+    public static IEnumerable<RouteDefinition> Routes =>
+    [
+        // No rate limit: the script is static, cacheable and mostly answered 304.
+        new(RouteNames.GetWidgetScript, "GET", Http.Routes.WidgetScript, RouteAuth.Public, ScriptAsync)
+        { Summary = "The embeddable widget script (text/javascript; cached 5 minutes, strong ETag, 304 on If-None-Match)." },
+        new(RouteNames.GetWidgetConfig, "GET", Http.Routes.WidgetConfig, RouteAuth.Public, ConfigAsync)
+        {
+            ResponseType = typeof(WidgetConfigResponse), RateLimit = Chat.ChatEndpoints.PublicReads, QueryParameters = ["widget_key"],
+            Summary = "The widget's display settings (greeting, theme, handoff and enquiries switches), by publishable widget key. 120 requests/min per IP.",
+        },
+    ];
+
+    private static Task<ApiResult> ScriptAsync(RequestContext context, CancellationToken cancellationToken)
+    {
+        var script = WidgetScript.Current;
+        var headers = new Dictionary<string, string> { ["Cache-Control"] = WidgetScript.CacheControl, ["ETag"] = script.ETag };
+        var result = IfNoneMatch(context.Request.Headers.IfNoneMatch.ToString(), script.ETag)
+            ? ApiResult.Raw(304, [], WidgetScript.ContentType, headers)
+            : ApiResult.Raw(200, script.Content, WidgetScript.ContentType, headers);
+        return Task.FromResult(result);
+    }
+
+    private static async Task<ApiResult> ConfigAsync(RequestContext context, CancellationToken cancellationToken)
+    {
+        var key = context.Query("widget_key");
+        if (string.IsNullOrWhiteSpace(key) || key.Length > 100)
+        {
+            return ApiError.Validation("widget_key", "widget_key is the widget's publishable key (comx_pk_…).");
+        }
+
+        if (await PublicAccess.ResolveWidgetAsync(context, key, cancellationToken) is not { } widget)
+        {
+            return ApiError.NotFound("widget (check widget_key)");
+        }
+
+        if (PublicAccess.CheckOrigin(context.Request, widget.Settings) is { } refused)
+        {
+            return refused;
+        }
+
+        var settings = widget.Settings;
+        return ApiResult.Ok(new WidgetConfigResponse(settings.Greeting, settings.Theme, settings.HandoffEnabled, settings.EnquiriesEnabled));
+    }
+
+    /// <summary>RFC 9110: If-None-Match uses the weak comparison, and <c>*</c> matches any current representation.</summary>
+    internal static bool IfNoneMatch(string header, string etag)
+    {
+        if (header.Length == 0)
+        {
+            return false;
+        }
+
+        var opaque = etag.Trim('"');
+        foreach (var candidate in header.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var tag = candidate.StartsWith("W/", StringComparison.Ordinal) ? candidate[2..] : candidate;
+            if (tag == "*" || tag.Trim('"') == opaque)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
