@@ -70,6 +70,14 @@ public static class ComxCoreServices
         services.AddSingleton<RequestPipeline>();
         services.AddSingleton<OpenApiDocument>();
         services.AddSingleton<Jobs.ComxJobs>();
+
+        services.AddOptions<Deliveries.DeliveryOptions>().Bind(configuration.GetSection(Deliveries.DeliveryOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<Deliveries.DeliveryOptions>, Deliveries.DeliveryOptionsValidator>();
+        services.AddSingleton<Deliveries.WebhookStore>();
+        services.AddSingleton<Deliveries.DeliveryStore>();
+        services.AddSingleton<Deliveries.DeliveryWorker>();
+        services.AddSingleton<Actions.ActionStore>();
+
         return services;
     }
 }

@@ -15,6 +15,10 @@ public static class ComxRoutes
         .. Accessibility.LearnerAccessibilityEndpoints.Routes,
         .. Chat.ChatEndpoints.Routes,
         .. Chat.EnquiryEndpoints.Routes,
+
+        .. Deliveries.WebhookEndpoints.Routes,
+        .. Actions.ActionEndpoints.Routes,
+
         Identity.ClerkWebhookEndpoint.Route,
         Billing.StripeWebhookEndpoint.Route,
     ];

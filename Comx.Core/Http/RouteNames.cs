@@ -35,4 +35,17 @@ public static class RouteNames
     public const string SendChatMessage = "SendChatMessage";
     public const string ListChatMessages = "ListChatMessages";
     public const string GetAnswer = "GetAnswer";
+
+    public const string ListWebhooks = "ListWebhooks";
+    public const string CreateWebhook = "CreateWebhook";
+    public const string DeleteWebhook = "DeleteWebhook";
+    public const string ListWebhookDeliveries = "ListWebhookDeliveries";
+    public const string EnableWebhook = "EnableWebhook";
+    public const string ResendWebhookDelivery = "ResendWebhookDelivery";
+    public const string GetWebhookSamples = "GetWebhookSamples";
+    public const string CreateActionProposal = "CreateActionProposal";
+    public const string GetActionProposal = "GetActionProposal";
+    public const string ApproveAction = "ApproveAction";
+    public const string ExecuteAction = "ExecuteAction";
+    public const string GetActionSigningSecret = "GetActionSigningSecret";
 }
