@@ -139,7 +139,7 @@ public sealed partial class DeliveryWorker(
                 return;
             case ClaimOutcome.InFlight:
                 // Look again once the other worker's request must have ended.
-                await EnqueueAsync(orgId, row, attempt, abandonedAfter, cancellationToken);
+                await EnqueueAsync(orgId, row, attempt, settings.RequestTimeout + TimeSpan.FromSeconds(1), cancellationToken);
                 return;
             case ClaimOutcome.Abandoned:
                 await RecordAsync(delivery!, attempt, time.GetUtcNow(), null, 0, "The worker making this attempt stopped before recording an outcome.", null, false, false,

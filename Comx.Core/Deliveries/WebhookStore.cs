@@ -91,15 +91,9 @@ public sealed class WebhookStore(ComxStorage storage, IdGenerator ids, TimeProvi
             return false;
         }
 
-        try
-        {
-            await Table.DeleteEntityAsync(orgId, hookId, ETag.All, cancellationToken);
-            return true;
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            return false;
-        }
+        // The SDK reports a missing entity as a 404 response rather than an exception.
+        var response = await Table.DeleteEntityAsync(orgId, hookId, ETag.All, cancellationToken);
+        return response.Status != 404;
     }
 
     /// <summary>Makes a subscription active again with its failure counters reset; null when there is none.</summary>
