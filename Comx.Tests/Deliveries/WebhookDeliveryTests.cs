@@ -84,6 +84,26 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task NodeReceiverWithAnotherSecret_RejectsTheDelivery()
+    {
+        var org = await TestOrg.CreateAsync(_app);
+        await using var node = await NodeReceiver.StartAsync();
+        var (hookId, secret) = await DeliveryHarness.SubscribeAsync(_app, org, node.Url, EventTypes.EnquiryCreated);
+        await node.SendSecretAsync(secret + "x");
+        await DeliveryHarness.RaiseAsync(_app, org.OrgId, EventTypes.EnquiryCreated, new { enquiry_id = "enq_y" });
+
+        var verdictTask = node.ReadVerdictAsync();
+        await DeliveryHarness.DrainUntilAsync(_app, () => verdictTask.IsCompleted);
+
+        using var verdict = JsonDocument.Parse(await verdictTask);
+        Assert.False(verdict.RootElement.GetProperty("valid").GetBoolean());
+        await DeliveryHarness.DrainUntilAsync(_app, async () =>
+            (await DeliveryHarness.DeliveriesAsync(_app, org, hookId)).EnumerateArray().Any(d => d.GetProperty("attempts").GetArrayLength() > 0));
+        var attempt = (await DeliveryHarness.DeliveriesAsync(_app, org, hookId))[0].GetProperty("attempts")[0];
+        Assert.Equal(401, attempt.GetProperty("status_code").GetInt32());
+    }
+
+    [Fact]
     public async Task ReceiverFailingTwiceThenSucceeding_GetsThreeAttemptsWithGrowingDelays_AndOneDeliveryId()
     {
         var org = await TestOrg.CreateAsync(_app);
