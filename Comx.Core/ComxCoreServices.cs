@@ -76,6 +76,13 @@ public static class ComxCoreServices
         services.AddSingleton(sp => new ThinkGuide.ThinkGuidePromptWriter(
             ThinkGuide.ThinkGuidePromptWriter.CreateClient(sp.GetRequiredService<IOptions<Chat.AiOptions>>().Value),
             sp.GetRequiredService<IOptions<Chat.AiOptions>>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ThinkGuide.ThinkGuidePromptWriter>>()));
+        services.AddOptions<Deliveries.DeliveryOptions>().Bind(configuration.GetSection(Deliveries.DeliveryOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<Deliveries.DeliveryOptions>, Deliveries.DeliveryOptionsValidator>();
+        services.AddSingleton<Deliveries.WebhookStore>();
+        services.AddSingleton<Deliveries.DeliveryStore>();
+        services.AddSingleton<Deliveries.DeliveryWorker>();
+        services.AddSingleton<Actions.ActionStore>();
+
         return services;
     }
 }

@@ -12,4 +12,7 @@ public sealed record DeliveryQueueMessage(int Version, string Kind, string OrgId
     public const string Deliver = "deliver";
 
     public static DeliveryQueueMessage DispatchOutbox(string orgId) => new(CurrentVersion, Dispatch, orgId);
+
+    /// <summary>Attempt <paramref name="attempt"/> (1-based) of the delivery in row <paramref name="row"/> of the organisation's partition.</summary>
+    public static DeliveryQueueMessage DeliverAttempt(string orgId, string row, int attempt) => new(CurrentVersion, Deliver, orgId, orgId, row, attempt);
 }

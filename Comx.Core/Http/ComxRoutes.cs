@@ -18,6 +18,8 @@ public static class ComxRoutes
 
         .. ThinkGuide.ThinkGuideEndpoints.Routes,
         .. Widget.WidgetEndpoints.Routes,
+        .. Deliveries.WebhookEndpoints.Routes,
+        .. Actions.ActionEndpoints.Routes,
 
         Identity.ClerkWebhookEndpoint.Route,
         Billing.StripeWebhookEndpoint.Route,

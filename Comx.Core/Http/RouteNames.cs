@@ -41,4 +41,16 @@ public static class RouteNames
     public const string GetThinkGuideSession = "GetThinkGuideSession";
     public const string GetWidgetScript = "GetWidgetScript";
     public const string GetWidgetConfig = "GetWidgetConfig";
+    public const string ListWebhooks = "ListWebhooks";
+    public const string CreateWebhook = "CreateWebhook";
+    public const string DeleteWebhook = "DeleteWebhook";
+    public const string ListWebhookDeliveries = "ListWebhookDeliveries";
+    public const string EnableWebhook = "EnableWebhook";
+    public const string ResendWebhookDelivery = "ResendWebhookDelivery";
+    public const string GetWebhookSamples = "GetWebhookSamples";
+    public const string CreateActionProposal = "CreateActionProposal";
+    public const string GetActionProposal = "GetActionProposal";
+    public const string ApproveAction = "ApproveAction";
+    public const string ExecuteAction = "ExecuteAction";
+    public const string GetActionSigningSecret = "GetActionSigningSecret";
 }

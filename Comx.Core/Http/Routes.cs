@@ -43,6 +43,8 @@ public static class Routes
     public const string ActionApprove = "org/v1/actions/{proposalId}/approve";
     public const string ActionExecute = "org/v1/actions/{proposalId}/execute";
 
+    public const string ActionSigningSecret = "org/v1/actions/signing-secret";
+
     public const string Templates = "org/v1/templates";
     public const string Safeguarding = "org/v1/safeguarding";
     public const string ThinkGuideSessions = "org/v1/thinkguide/sessions";

@@ -234,6 +234,13 @@ public sealed class ConversationStore(ComxStorage storage, QueueSender queue, Id
         return orgs;
     }
 
+    /// <summary>An organisation's pending marker (its ETag and when it was last set), or null when there is none.</summary>
+    public async Task<(ETag ETag, DateTimeOffset MarkedAt)?> GetPendingAsync(string orgId, CancellationToken cancellationToken = default)
+    {
+        var marker = await storage.Table(StorageNames.Tables.Outbox).GetEntityIfExistsAsync<TableEntity>(PendingPartition, orgId, cancellationToken: cancellationToken);
+        return marker.HasValue ? (marker.Value!.ETag, marker.Value.GetDateTimeOffset("MarkedAt") ?? DateTimeOffset.MinValue) : null;
+    }
+
     /// <summary>Clears an organisation's marker, unless a writer marked it again since it was read (ETag).</summary>
     public async Task ClearPendingAsync(string orgId, ETag etag, CancellationToken cancellationToken = default)
     {

@@ -10,7 +10,13 @@ namespace Comx.Core.Jobs;
 /// </summary>
 public sealed class ComxJobs(IServiceProvider services)
 {
-    public static IReadOnlyList<QueueJobDefinition> Queues { get; } = [];
+    public static IReadOnlyList<QueueJobDefinition> Queues { get; } =
+    [
+
+        new(JobNames.WebhookDeliveries, Storage.StorageNames.Queues.WebhookDeliveries, static (sp, message, ct) =>
+            sp.GetRequiredService<Deliveries.DeliveryWorker>().HandleAsync(message, ct)),
+
+    ];
 
     public static IReadOnlyList<TimerDefinition> Timers { get; } =
     [
@@ -19,6 +25,10 @@ public sealed class ComxJobs(IServiceProvider services)
             await sp.GetRequiredService<IdempotencyStore>().DeleteExpiredAsync(ct);
             await sp.GetRequiredService<RateLimiter>().DeleteExpiredAsync(ct);
         }),
+
+        new(JobNames.SweepOutbox, JobNames.SweepOutboxSchedule, TimeSpan.FromMinutes(1), static (sp, ct) =>
+            sp.GetRequiredService<Deliveries.DeliveryWorker>().SweepAsync(ct)),
+
     ];
 
     public Task RunQueueJobAsync(string name, QueueMessage message, CancellationToken cancellationToken) =>

@@ -19,4 +19,8 @@ public static class JobNames
 {
     public const string CleanupStorage = "CleanupStorage";
     public const string CleanupStorageSchedule = "0 7,22,37,52 * * * *";
+
+    public const string WebhookDeliveries = "WebhookDeliveries";
+    public const string SweepOutbox = "SweepOutbox";
+    public const string SweepOutboxSchedule = "0 * * * * *";
 }
