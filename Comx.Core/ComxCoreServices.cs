@@ -70,6 +70,11 @@ public static class ComxCoreServices
         services.AddSingleton<RequestPipeline>();
         services.AddSingleton<OpenApiDocument>();
         services.AddSingleton<Jobs.ComxJobs>();
+
+        services.AddSingleton<Knowledge.SourceStore>();
+        services.AddSingleton<Knowledge.IngestJobStore>();
+        services.AddSingleton<Knowledge.ChunkStore>();
+        services.AddSingleton<Knowledge.IngestService>();
         return services;
     }
 }

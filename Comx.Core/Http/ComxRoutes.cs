@@ -17,5 +17,7 @@ public static class ComxRoutes
         .. Chat.EnquiryEndpoints.Routes,
         Identity.ClerkWebhookEndpoint.Route,
         Billing.StripeWebhookEndpoint.Route,
+
+        .. Knowledge.SourceEndpoints.Routes,
     ];
 }

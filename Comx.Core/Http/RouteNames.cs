@@ -35,4 +35,10 @@ public static class RouteNames
     public const string SendChatMessage = "SendChatMessage";
     public const string ListChatMessages = "ListChatMessages";
     public const string GetAnswer = "GetAnswer";
+
+    public const string CreateSource = "CreateSource";
+    public const string ListSources = "ListSources";
+    public const string CreateIngestJob = "CreateIngestJob";
+    public const string GetIngestJob = "GetIngestJob";
+    public const string GetSourceHealth = "GetSourceHealth";
 }

@@ -1,5 +1,7 @@
 using Azure.Storage.Queues.Models;
 using Comx.Core.Http;
+using Comx.Core.Knowledge;
+using Comx.Core.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Comx.Core.Jobs;
@@ -10,7 +12,12 @@ namespace Comx.Core.Jobs;
 /// </summary>
 public sealed class ComxJobs(IServiceProvider services)
 {
-    public static IReadOnlyList<QueueJobDefinition> Queues { get; } = [];
+    public static IReadOnlyList<QueueJobDefinition> Queues { get; } =
+    [
+        new(JobNames.RunIngestJob, StorageNames.Queues.IngestJobs, static (sp, message, ct) =>
+            sp.GetRequiredService<IngestService>().RunAsync(
+                ComxJson.Deserialize<IngestJobMessage>(message.Body.ToMemory().Span) ?? throw new InvalidOperationException("Empty ingest message."), ct)),
+    ];
 
     public static IReadOnlyList<TimerDefinition> Timers { get; } =
     [
@@ -19,6 +26,11 @@ public sealed class ComxJobs(IServiceProvider services)
             await sp.GetRequiredService<IdempotencyStore>().DeleteExpiredAsync(ct);
             await sp.GetRequiredService<RateLimiter>().DeleteExpiredAsync(ct);
         }),
+
+        new(JobNames.RecoverIngestJobs, JobNames.RecoverIngestJobsSchedule, TimeSpan.FromMinutes(2),
+            static (sp, ct) => sp.GetRequiredService<IngestService>().RecoverStuckJobsAsync(ct)),
+        new(JobNames.RefreshSources, JobNames.RefreshSourcesSchedule, TimeSpan.FromMinutes(15),
+            static (sp, ct) => sp.GetRequiredService<IngestService>().RefreshDueSourcesAsync(ct)),
     ];
 
     public Task RunQueueJobAsync(string name, QueueMessage message, CancellationToken cancellationToken) =>

@@ -19,4 +19,10 @@ public static class JobNames
 {
     public const string CleanupStorage = "CleanupStorage";
     public const string CleanupStorageSchedule = "0 7,22,37,52 * * * *";
+
+    public const string RunIngestJob = "RunIngestJob";
+    public const string RecoverIngestJobs = "RecoverIngestJobs";
+    public const string RecoverIngestJobsSchedule = "30 */2 * * * *";
+    public const string RefreshSources = "RefreshSources";
+    public const string RefreshSourcesSchedule = "0 2,17,32,47 * * * *";
 }
