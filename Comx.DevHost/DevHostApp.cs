@@ -27,6 +27,10 @@ public static class DevHostApp
         // Azurite first: hosted services start in registration order, and Core's storage start-up needs it.
         builder.Services.AddHostedService<AzuriteLauncher>();
         builder.Services.AddComxCore(builder.Configuration);
+
+        builder.Services.AddOptions<DemoSeedOptions>().Bind(builder.Configuration.GetSection(DemoSeedOptions.Section));
+        builder.Services.AddSingleton<DemoSeed>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DemoSeed>());
         if (backgroundJobs)
         {
             builder.Services.AddHostedService<QueueWorkers>();
