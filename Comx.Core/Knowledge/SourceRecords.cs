@@ -27,7 +27,7 @@ public enum SourceHealthStatus
     Stale,
 }
 
-/// <summary>What started a job: the API (or source creation), the refresh timer, or the DevHost seed.</summary>
+/// <summary>What started a job: the API, the source's creation, or the refresh timer.</summary>
 public enum IngestTrigger
 {
     Api,
@@ -130,10 +130,10 @@ public sealed record IngestJobRecord(
     DateTimeOffset LeaseUntil);
 
 public sealed record SourceResponse(string SourceId, SourceType Type, string Title, string? Url, SourceHealthStatus Status, int? RefreshIntervalHours,
-    int ChunkCount, DateTimeOffset CreatedAt, string? LastJobId)
+    int ChunkCount, DateTimeOffset CreatedAt, string? LastJobId, string? ActiveJobId)
 {
     public static SourceResponse From(SourceRecord source, DateTimeOffset now) => new(source.SourceId, source.Type, source.Title, source.Url,
-        SourceHealth.Of(source, now), source.RefreshIntervalHours, source.ChunkCount, source.CreatedAt, source.ActiveJobId ?? source.LastJobId);
+        SourceHealth.Of(source, now), source.RefreshIntervalHours, source.ChunkCount, source.CreatedAt, source.LastJobId, source.ActiveJobId);
 }
 
 public sealed record IngestJobResponse(string JobId, string SourceId, IngestJobStatus Status, int? ChunkCount, string? Error, DateTimeOffset CreatedAt,
