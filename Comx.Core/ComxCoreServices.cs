@@ -83,6 +83,10 @@ public static class ComxCoreServices
         services.AddSingleton<Deliveries.DeliveryWorker>();
         services.AddSingleton<Actions.ActionStore>();
 
+        services.AddSingleton<Knowledge.SourceStore>();
+        services.AddSingleton<Knowledge.IngestJobStore>();
+        services.AddSingleton<Knowledge.ChunkStore>();
+        services.AddSingleton<Knowledge.IngestService>();
         return services;
     }
 }

@@ -26,6 +26,8 @@ public static class ConfigurationKeys
     public const string NetworkForwardedHops = "Comx__Network__ForwardedHops";
     public const string DevHostSeedDemo = "Comx__DevHost__SeedDemo";
 
+    public const string DevHostDemoOrgId = "Comx__DevHost__DemoOrgId";
+
     public static readonly IReadOnlyList<ConfigurationKey> All =
     [
         new(Storage, false, true, "Storage connection string; in Azure, identity-based via AzureWebJobsStorage__accountName instead."),
@@ -44,5 +46,7 @@ public static class ConfigurationKeys
         new(NetworkAllowPrivateTargets, false, false, "true only for local runs and tests: lets ingestion and deliveries reach private addresses."),
         new(NetworkForwardedHops, false, false, "How many trusted proxies append to X-Forwarded-For (default 1, Azure's front end)."),
         new(DevHostSeedDemo, false, false, "DevHost only: seed the demo organisation at start."),
+
+        new(DevHostDemoOrgId, false, false, "DevHost only: the demo organisation's id (default org_demo_hillside)."),
     ];
 }

@@ -20,7 +20,7 @@ internal static class DemoPage
         var key = request.Query["key"].ToString();
         if (key.Length == 0)
         {
-            var settings = await context.RequestServices.GetRequiredService<WidgetSettingsStore>().GetAsync(DemoOrg.OrgId, context.RequestAborted);
+            var settings = await context.RequestServices.GetRequiredService<WidgetSettingsStore>().GetAsync(context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<DemoSeedOptions>>().Value.DemoOrgId, context.RequestAborted);
             key = settings?.WidgetKey ?? "";
         }
 

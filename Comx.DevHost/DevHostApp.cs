@@ -18,6 +18,15 @@ public static class DevHostApp
         {
             ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
             ["Comx:Network:ForwardedHops"] = "0",
+
+            // Local development only, so the DevHost starts with nothing configured (Core fails closed without them).
+            // Nothing can sign with these outside this machine; set real values through environment variables to
+            // receive Clerk or Stripe webhooks or accept Clerk sessions locally.
+            ["Comx:Clerk:WebhookSecret"] = "whsec_ZGV2aG9zdC1sb2NhbC1vbmx5LWNsZXJrLXNlY3JldA==",
+            ["Comx:Clerk:Issuer"] = "https://clerk.localhost.invalid",
+            ["Comx:Clerk:JwksUrl"] = "http://127.0.0.1:9/.well-known/jwks.json",
+            ["Comx:Stripe:WebhookSecret"] = "whsec_devhost_local_only_stripe_secret",
+            ["Comx:Stripe:PricePlans"] = "price_dev_pro=pro,price_dev_school=school",
         });
         builder.Configuration.AddEnvironmentVariables();
         builder.Configuration.AddCommandLine(args);
@@ -27,6 +36,10 @@ public static class DevHostApp
         // Azurite first: hosted services start in registration order, and Core's storage start-up needs it.
         builder.Services.AddHostedService<AzuriteLauncher>();
         builder.Services.AddComxCore(builder.Configuration);
+
+        builder.Services.AddOptions<DemoSeedOptions>().Bind(builder.Configuration.GetSection(DemoSeedOptions.Section));
+        builder.Services.AddSingleton<DemoSeed>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DemoSeed>());
         if (backgroundJobs)
         {
             builder.Services.AddHostedService<QueueWorkers>();

@@ -23,5 +23,7 @@ public static class ComxRoutes
 
         Identity.ClerkWebhookEndpoint.Route,
         Billing.StripeWebhookEndpoint.Route,
+
+        .. Knowledge.SourceEndpoints.Routes,
     ];
 }

@@ -53,4 +53,9 @@ public static class RouteNames
     public const string ApproveAction = "ApproveAction";
     public const string ExecuteAction = "ExecuteAction";
     public const string GetActionSigningSecret = "GetActionSigningSecret";
+    public const string CreateSource = "CreateSource";
+    public const string ListSources = "ListSources";
+    public const string CreateIngestJob = "CreateIngestJob";
+    public const string GetIngestJob = "GetIngestJob";
+    public const string GetSourceHealth = "GetSourceHealth";
 }

@@ -1,5 +1,7 @@
 using Azure.Storage.Queues.Models;
 using Comx.Core.Http;
+using Comx.Core.Knowledge;
+using Comx.Core.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Comx.Core.Jobs;
@@ -12,10 +14,12 @@ public sealed class ComxJobs(IServiceProvider services)
 {
     public static IReadOnlyList<QueueJobDefinition> Queues { get; } =
     [
-
-        new(JobNames.WebhookDeliveries, Storage.StorageNames.Queues.WebhookDeliveries, static (sp, message, ct) =>
+        new(JobNames.WebhookDeliveries, StorageNames.Queues.WebhookDeliveries, static (sp, message, ct) =>
             sp.GetRequiredService<Deliveries.DeliveryWorker>().HandleAsync(message, ct)),
 
+        new(JobNames.RunIngestJob, StorageNames.Queues.IngestJobs, static (sp, message, ct) =>
+            sp.GetRequiredService<IngestService>().RunAsync(
+                ComxJson.Deserialize<IngestJobMessage>(message.Body.ToMemory().Span) ?? throw new InvalidOperationException("Empty ingest message."), ct)),
     ];
 
     public static IReadOnlyList<TimerDefinition> Timers { get; } =
@@ -29,6 +33,10 @@ public sealed class ComxJobs(IServiceProvider services)
         new(JobNames.SweepOutbox, JobNames.SweepOutboxSchedule, TimeSpan.FromMinutes(1), static (sp, ct) =>
             sp.GetRequiredService<Deliveries.DeliveryWorker>().SweepAsync(ct)),
 
+        new(JobNames.RecoverIngestJobs, JobNames.RecoverIngestJobsSchedule, TimeSpan.FromMinutes(2),
+            static (sp, ct) => sp.GetRequiredService<IngestService>().RecoverStuckJobsAsync(ct)),
+        new(JobNames.RefreshSources, JobNames.RefreshSourcesSchedule, TimeSpan.FromMinutes(15),
+            static (sp, ct) => sp.GetRequiredService<IngestService>().RefreshDueSourcesAsync(ct)),
     ];
 
     public Task RunQueueJobAsync(string name, QueueMessage message, CancellationToken cancellationToken) =>

@@ -55,6 +55,9 @@ public static class StorageNames
     {
         public const string RetrievalIndex = "retrieval-index";
 
-        public static readonly IReadOnlyList<string> All = [RetrievalIndex];
+        /// <summary>The text of text sources, one blob per source (<c>{orgId}/{sourceId}.txt</c>).</summary>
+        public const string SourceContent = "source-content";
+
+        public static readonly IReadOnlyList<string> All = [RetrievalIndex, SourceContent];
     }
 }

@@ -139,6 +139,7 @@ var storageQueues = [
 @description('Every blob container in StorageNames.Containers.All.')
 var storageContainers = [
   'retrieval-index'
+  'source-content'
 ]
 
 @description('Key Vault secret names read through Key Vault references (docs/deploy.md sets them).')
