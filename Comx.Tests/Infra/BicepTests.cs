@@ -5,7 +5,7 @@ namespace Comx.Tests.Infra;
 /// <summary>The Bicep files build and lint with no diagnostic at all, under bicepconfig.json's raised rule levels.</summary>
 public sealed class BicepTests
 {
-    /// <summary>Values for the parameters file's required environment variables (docs/deploy.md sets the real ones).</summary>
+    /// <summary>Values for the parameters file's required environment variables (README.md ("Deploy") sets the real ones).</summary>
     private static readonly Dictionary<string, string> DeploymentEnvironment = new()
     {
         ["COMX_ENVIRONMENT"] = "test",

@@ -142,7 +142,7 @@ var storageContainers = [
   'source-content'
 ]
 
-@description('Key Vault secret names read through Key Vault references (docs/deploy.md sets them).')
+@description('Key Vault secret names read through Key Vault references (README.md ("Deploy") sets them).')
 var secretNames = {
   clerkWebhookSecret: 'clerk-webhook-secret'
   stripeWebhookSecret: 'stripe-webhook-secret'
