@@ -15,11 +15,11 @@ public sealed class ModelAnswerTests : IAsyncLifetime
     {
         await using var app = await TestApp.StartAsync(settings: _model.Settings());
         var org = await ChatTestOrg.CreateAsync(app);
-        _model.Reply = "The autumn term starts on Wednesday 2 September 2026 [1]. See also [9].";
+        _model.ReplyText = "The autumn term starts on Wednesday 2 September 2026 [1]. See also [9].";
 
         var answer = (await (await org.StartAsync(app)).AskAsync("When does the autumn term start?")).GetProperty("answer");
 
-        Assert.Equal(1, _model.Calls);
+        Assert.Equal(1, _model.Requests);
         Assert.Contains("[1] Term dates", _model.LastRequest!, StringComparison.Ordinal);
         Assert.Contains("Wednesday 2 September 2026", answer.GetProperty("text").GetString(), StringComparison.Ordinal);
         Assert.DoesNotContain("[1]", answer.GetProperty("text").GetString(), StringComparison.Ordinal);
@@ -33,7 +33,7 @@ public sealed class ModelAnswerTests : IAsyncLifetime
     {
         await using var app = await TestApp.StartAsync(settings: _model.Settings());
         var org = await ChatTestOrg.CreateAsync(app);
-        _model.Reply = "I think term starts sometime in September.";
+        _model.ReplyText = "I think term starts sometime in September.";
 
         var answer = (await (await org.StartAsync(app)).AskAsync("When does the autumn term start?")).GetProperty("answer");
 
@@ -46,7 +46,7 @@ public sealed class ModelAnswerTests : IAsyncLifetime
     {
         await using var app = await TestApp.StartAsync(settings: _model.Settings());
         var org = await ChatTestOrg.CreateAsync(app);
-        _model.FailWith = 500;
+        _model.Behaviour = ModelBehaviour.Fail;
         var visitor = await org.StartAsync(app);
 
         var error = await (await app.Client.SendAsync(visitor.Message("When does the autumn term start?"))).ErrorAsync(503, "COMX_PROVIDER_UNAVAILABLE");
@@ -60,7 +60,7 @@ public sealed class ModelAnswerTests : IAsyncLifetime
     {
         await using var app = await TestApp.StartAsync(settings: _model.Settings(fallbackToExtractive: true));
         var org = await ChatTestOrg.CreateAsync(app);
-        _model.FailWith = 503;
+        _model.Behaviour = ModelBehaviour.Fail;
 
         var answer = (await (await org.StartAsync(app)).AskAsync("When does the autumn term start?")).GetProperty("answer");
 

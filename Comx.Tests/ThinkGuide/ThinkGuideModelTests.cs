@@ -8,12 +8,12 @@ namespace Comx.Tests.ThinkGuide;
 /// <summary>ThinkGuide with <c>Comx:Ai</c> pointed at a loopback model server that replies, fails or hangs.</summary>
 public sealed class ThinkGuideModelTests : IAsyncLifetime
 {
-    private ModelServer _model = null!;
+    private FakeModelServer _model = null!;
     private TestApp _app = null!;
 
     public async ValueTask InitializeAsync()
     {
-        _model = await ModelServer.StartAsync();
+        _model = await FakeModelServer.StartAsync();
         _app = await TestApp.StartAsync(settings: new Dictionary<string, string?>
         {
             ["Comx:Ai:Endpoint"] = _model.Endpoint,

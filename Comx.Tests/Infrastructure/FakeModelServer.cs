@@ -9,23 +9,27 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Comx.Tests.ThinkGuide;
+namespace Comx.Tests.Infrastructure;
 
 /// <summary>How the fake model answers.</summary>
-internal enum ModelBehaviour
+public enum ModelBehaviour
 {
     Reply,
     Fail,
     Hang,
 }
 
-/// <summary>An OpenAI-compatible chat completions endpoint on loopback Kestrel (127.0.0.1, port 0) that replies, fails with 500 or hangs.</summary>
-internal sealed class ModelServer : IAsyncDisposable
+/// <summary>
+/// An OpenAI-compatible chat completions endpoint on loopback Kestrel (127.0.0.1, port 0) that replies, fails with 500
+/// or hangs: the model provider we cannot reach from tests. The real OpenAI client (through Microsoft.Extensions.AI)
+/// talks to it over HTTP.
+/// </summary>
+public sealed class FakeModelServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private int _requests;
 
-    private ModelServer(WebApplication app) => _app = app;
+    private FakeModelServer(WebApplication app) => _app = app;
 
     public ModelBehaviour Behaviour { get; set; } = ModelBehaviour.Reply;
 
@@ -34,19 +38,23 @@ internal sealed class ModelServer : IAsyncDisposable
 
     public int Requests => Volatile.Read(ref _requests);
 
+    /// <summary>The body of the last completion request (the prompt the app sent).</summary>
+    public string? LastRequest { get; private set; }
+
     /// <summary>The base URL to configure as <c>Comx:Ai:Endpoint</c>.</summary>
     public string Endpoint { get; private set; } = "";
 
-    public static async Task<ModelServer> StartAsync()
+    public static async Task<FakeModelServer> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
-        var server = new ModelServer(app);
+        var server = new FakeModelServer(app);
         app.MapPost("/v1/chat/completions", async context =>
         {
             Interlocked.Increment(ref server._requests);
+            server.LastRequest = await new StreamReader(context.Request.Body).ReadToEndAsync(context.RequestAborted);
             switch (server.Behaviour)
             {
                 case ModelBehaviour.Fail:
@@ -82,6 +90,16 @@ internal sealed class ModelServer : IAsyncDisposable
         server.Endpoint = address.TrimEnd('/') + "/v1";
         return server;
     }
+
+    /// <summary>App settings that point Comx:Ai at this server.</summary>
+    public Dictionary<string, string?> Settings(bool fallbackToExtractive = false, string timeout = "00:00:05") => new()
+    {
+        ["Comx:Ai:Endpoint"] = Endpoint,
+        ["Comx:Ai:ApiKey"] = "test-key",
+        ["Comx:Ai:Model"] = "test-model",
+        ["Comx:Ai:FallbackToExtractive"] = fallbackToExtractive ? "true" : "false",
+        ["Comx:Ai:Timeout"] = timeout,
+    };
 
     public async ValueTask DisposeAsync()
     {
