@@ -62,6 +62,7 @@ public sealed class EnquiryTests : IAsyncLifetime
     [Fact]
     public async Task SixthEnquiryInAMinute_Returns429()
     {
+        await TestSettings.FreshRateWindowAsync();
         var ip = TestSettings.NewIp();
         var body = new { widget_key = _org.WidgetKey, name = "Sam", email = "sam@example.org", message = "Hello", consent = true };
         for (var i = 0; i < 5; i++)

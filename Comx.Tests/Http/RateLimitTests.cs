@@ -15,6 +15,7 @@ public sealed class RateLimitTests : IAsyncLifetime
     [Fact]
     public async Task PublicChatLimit_21stRequestInAMinute_Returns429WithRetryAfter()
     {
+        await TestSettings.FreshRateWindowAsync();
         var ip = TestSettings.NewIp();
         for (var i = 1; i <= 20; i++)
         {
@@ -40,6 +41,7 @@ public sealed class RateLimitTests : IAsyncLifetime
     [Fact]
     public async Task ForgedLeftmostForwardedFor_DoesNotEscapeTheLimit()
     {
+        await TestSettings.FreshRateWindowAsync();
         var realIp = TestSettings.NewIp();
         for (var i = 0; i < 20; i++)
         {
@@ -55,6 +57,7 @@ public sealed class RateLimitTests : IAsyncLifetime
     [Fact]
     public async Task FiftyConcurrentHits_LoseNoIncrement()
     {
+        await TestSettings.FreshRateWindowAsync();
         var limiter = _app.Services.GetRequiredService<RateLimiter>();
         var policy = new RateLimitPolicy("concurrency-test", 1000, TimeSpan.FromMinutes(1));
         var key = Guid.NewGuid().ToString("N");
@@ -71,6 +74,7 @@ public sealed class RateLimitTests : IAsyncLifetime
     [Fact]
     public async Task ConcurrentHitsAtTheLimit_AllowExactlyTheLimit()
     {
+        await TestSettings.FreshRateWindowAsync();
         var limiter = _app.Services.GetRequiredService<RateLimiter>();
         var policy = new RateLimitPolicy("limit-test", 20, TimeSpan.FromMinutes(1));
         var key = Guid.NewGuid().ToString("N");

@@ -142,6 +142,7 @@ public sealed class OrgAuthenticationTests : IAsyncLifetime
     [Fact]
     public async Task ElevenFailedAuthentications_AreThrottledBeforeAnyKeyIsChecked()
     {
+        await TestSettings.FreshRateWindowAsync();
         var ip = TestSettings.NewIp();
         for (var i = 0; i < 10; i++)
         {

@@ -93,6 +93,19 @@ public static class TestSettings
         ["Comx:Stripe:PricePlans"] = "price_pro=pro,price_school=school",
     };
 
+    /// <summary>
+    /// Rate limits count in fixed one-minute windows. A test that fills a window must not straddle a minute boundary,
+    /// so it starts only in the first 35 seconds of a minute (waiting at most 25 s for the next one).
+    /// </summary>
+    public static async Task FreshRateWindowAsync()
+    {
+        var now = DateTimeOffset.UtcNow;
+        if (now.Second >= 35)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(60 - now.Second) - TimeSpan.FromMilliseconds(now.Millisecond) + TimeSpan.FromMilliseconds(200));
+        }
+    }
+
     /// <summary>A unique client address per test, so per-IP limits never leak between tests.</summary>
     public static string NewIp() => $"10.{Random.Shared.Next(256)}.{Random.Shared.Next(256)}.{Random.Shared.Next(1, 255)}";
 }

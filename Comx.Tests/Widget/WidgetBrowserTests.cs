@@ -62,6 +62,7 @@ public sealed class WidgetBrowserTests(WidgetSite site) : IClassFixture<WidgetSi
     [Fact]
     public async Task MoreThanTwentyRequestsAMinute_ShowsWhenToTryAgain()
     {
+        await TestSettings.FreshRateWindowAsync();
         var (_, key) = await site.CreateOrgAsync();
         var page = await OpenWidgetAsync(key);
         var error = page.Locator(".error");
