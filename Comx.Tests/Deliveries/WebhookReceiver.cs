@@ -1,11 +1,7 @@
-using System.Net;
+using Comx.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Comx.Tests.Deliveries;
 
@@ -49,10 +45,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
             receiver.Respond = respond;
         }
 
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
+        var app = LoopbackServer.Create();
         app.Run(async context =>
         {
             using var body = new MemoryStream();
@@ -68,9 +61,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
             context.Response.StatusCode = status;
             await context.Response.WriteAsync($"receiver answered {status}", context.RequestAborted);
         });
-        await app.StartAsync();
+        var address = await LoopbackServer.StartAsync(app);
         receiver._app = app;
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         receiver.Url = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/hooks/comx");
         return receiver;
     }

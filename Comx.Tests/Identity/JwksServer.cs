@@ -1,12 +1,6 @@
-using System.Net;
+using Comx.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Comx.Tests.Identity;
 
@@ -27,18 +21,14 @@ internal sealed class JwksServer : IAsyncDisposable
 
     public static async Task<JwksServer> StartAsync(string? jwks)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
+        var app = LoopbackServer.Create();
         var server = new JwksServer(app) { Jwks = jwks };
         app.MapGet("/.well-known/jwks.json", () =>
         {
             Interlocked.Increment(ref server._requests);
             return server.Jwks is { } body ? Results.Text(body, "application/json") : Results.StatusCode(503);
         });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+        var address = await LoopbackServer.StartAsync(app);
         server.Url = new Uri(new Uri(address), "/.well-known/jwks.json");
         return server;
     }

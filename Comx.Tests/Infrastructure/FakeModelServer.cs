@@ -1,13 +1,6 @@
-using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Comx.Tests.Infrastructure;
 
@@ -46,10 +39,7 @@ public sealed class FakeModelServer : IAsyncDisposable
 
     public static async Task<FakeModelServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
+        var app = LoopbackServer.Create();
         var server = new FakeModelServer(app);
         app.MapPost("/v1/chat/completions", async context =>
         {
@@ -85,8 +75,7 @@ public sealed class FakeModelServer : IAsyncDisposable
                     return;
             }
         });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+        var address = await LoopbackServer.StartAsync(app);
         server.Endpoint = address.TrimEnd('/') + "/v1";
         return server;
     }

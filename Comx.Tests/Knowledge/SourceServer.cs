@@ -1,14 +1,10 @@
+using Comx.Tests.Infrastructure;
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text;
 using Comx.Tests.Knowledge.Content;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Comx.Tests.Knowledge;
 
@@ -34,10 +30,7 @@ public sealed class SourceServer : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
+        var app = LoopbackServer.Create();
         var pdf = TestPdf.Policy();
         app.MapGet("/page.html", () => Results.Bytes(ContentExtractorTests.Fixture("school-admissions.html"), "text/html; charset=utf-8"));
         app.MapGet("/guide.md", () => Results.Bytes(ContentExtractorTests.Fixture("visitor-guide.md"), "text/markdown; charset=utf-8"));
@@ -56,9 +49,8 @@ public sealed class SourceServer : IAsyncLifetime
             response.ContentType = document.ContentType;
             await response.Body.WriteAsync(document.Body);
         });
-        await app.StartAsync();
+        var address = await LoopbackServer.StartAsync(app);
         _app = app;
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         BaseUrl = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
     }
 

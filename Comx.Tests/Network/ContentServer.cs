@@ -1,14 +1,9 @@
+using Comx.Tests.Infrastructure;
 using System.IO.Compression;
-using System.Net;
 using System.Text;
 using Comx.Tests.Knowledge.Content;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Comx.Tests.Network;
 
@@ -40,10 +35,7 @@ public sealed class ContentServer : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
+        var app = LoopbackServer.Create();
         app.Use(async (context, next) =>
         {
             lock (_lock)
@@ -54,9 +46,8 @@ public sealed class ContentServer : IAsyncLifetime
             await next(context);
         });
         Map(app);
-        await app.StartAsync();
+        var address = await LoopbackServer.StartAsync(app);
         _app = app;
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         BaseUrl = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
     }
 
