@@ -13,7 +13,7 @@ internal static class Snippets
 
     public static string Build(string text, IReadOnlyDictionary<string, float> weights, int maxLength)
     {
-        var collapsed = Collapse(text);
+        var collapsed = Content.Whitespace.Clean(text);
         if (collapsed.Length <= maxLength)
         {
             return collapsed;
@@ -161,29 +161,5 @@ internal static class Snippets
         }
 
         return cut > start && cut >= Math.Min(mustKeep, end) - 1 ? cut : end;
-    }
-
-    private static string Collapse(string text)
-    {
-        var builder = new StringBuilder(text.Length);
-        var space = false;
-        foreach (var c in text)
-        {
-            if (char.IsWhiteSpace(c))
-            {
-                space = builder.Length > 0;
-                continue;
-            }
-
-            if (space)
-            {
-                builder.Append(' ');
-                space = false;
-            }
-
-            builder.Append(c);
-        }
-
-        return builder.ToString();
     }
 }
