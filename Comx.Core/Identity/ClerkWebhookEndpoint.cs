@@ -23,7 +23,8 @@ internal static class ClerkWebhookEndpoint
     private static async Task<ApiResult> HandleAsync(RequestContext context, CancellationToken cancellationToken)
     {
         var log = context.Service<InboundEventLog>();
-        var eventId = context.Request.Headers["svix-id"].ToString() is { Length: > 0 } svixId ? svixId : context.Request.Headers["webhook-id"].ToString();
+        // Verified by the pipeline already, so the id is present.
+        var eventId = SvixSignature.MessageId(context.Request.Headers)!;
         if (await log.WasAppliedAsync(Source, eventId, cancellationToken))
         {
             return ApiResult.Ok(new WebhookReceipt(true, true, false));

@@ -80,14 +80,18 @@ public sealed class SvixSignature
     /// </summary>
     public SvixVerificationResult Verify(IHeaderDictionary headers, ReadOnlySpan<byte> body)
     {
-        ArgumentNullException.ThrowIfNull(headers);
-        var (id, timestamp, signature) = ReadHeaders(headers, "svix-");
-        if (id is null || timestamp is null || signature is null)
-        {
-            (id, timestamp, signature) = ReadHeaders(headers, "webhook-");
-        }
-
+        var (id, timestamp, signature) = SignedHeaders(headers);
         return Verify(id, timestamp, signature, body);
+    }
+
+    /// <summary>The message id the signature covers (stable across Svix's retries): the key to apply an event once.</summary>
+    public static string? MessageId(IHeaderDictionary headers) => SignedHeaders(headers).Id;
+
+    private static (string? Id, string? Timestamp, string? Signature) SignedHeaders(IHeaderDictionary headers)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        var svix = ReadHeaders(headers, "svix-");
+        return svix.Id is null || svix.Timestamp is null || svix.Signature is null ? ReadHeaders(headers, "webhook-") : svix;
     }
 
     /// <summary>Verifies a raw body against the three header values (null or empty when absent).</summary>
