@@ -63,6 +63,8 @@ public static class ComxCoreServices
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<OrgDirectory>();
         services.AddSingleton<InboundEventLog>();
+        services.AddSingleton<Events.EventStore>();
+        services.AddSingleton<Events.EventDispatcher>();
         services.AddSingleton<Inbox.ConversationStore>();
         services.AddSingleton<Chat.ChatSessionStore>();
         services.AddSingleton<Chat.AnswerStore>();
@@ -80,6 +82,8 @@ public static class ComxCoreServices
         services.AddSingleton<IValidateOptions<Deliveries.DeliveryOptions>, Deliveries.DeliveryOptionsValidator>();
         services.AddSingleton<Deliveries.WebhookStore>();
         services.AddSingleton<Deliveries.DeliveryStore>();
+        services.AddSingleton<Deliveries.DeliveryScheduler>();
+        services.AddSingleton<Events.IEventConsumer, Deliveries.WebhookConsumer>();
         services.AddSingleton<Deliveries.DeliveryWorker>();
         services.AddSingleton<Actions.ActionStore>();
 

@@ -2,39 +2,29 @@ using System.Globalization;
 using Azure.Storage.Queues.Models;
 using Comx.Core.Actions;
 using Comx.Core.Http;
-using Comx.Core.Inbox;
+using Comx.Core.Events;
 using Comx.Core.Network;
-using Comx.Core.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Comx.Core.Deliveries;
 
 /// <summary>
-/// The <c>webhook-deliveries</c> queue. <c>dispatch</c> fans an organisation's outbox events out to one delivery per
-/// matching subscription and queues each; <c>deliver</c> claims one attempt, sends it signed through the guarded client,
-/// logs it, and queues the next attempt with a delay when it failed. The sweep re-dispatches organisations still marked
-/// pending, so an event whose dispatch message was never sent is delivered anyway. Every step is safe to repeat.
+/// The <c>webhook-deliveries</c> queue. <c>dispatch</c> runs the event pipeline for an organisation
+/// (<see cref="EventDispatcher"/>); <c>deliver</c> claims one attempt, sends it signed through the guarded client,
+/// logs it, and queues the next attempt with a delay when it failed. Every step is safe to repeat.
 /// </summary>
 public sealed partial class DeliveryWorker(
-    ConversationStore conversations,
+    EventDispatcher dispatcher,
     WebhookStore hooks,
     DeliveryStore deliveries,
     ActionStore actions,
     GuardedHttpClient http,
-    QueueSender queue,
+    DeliveryScheduler queue,
     TimeProvider time,
     IOptions<DeliveryOptions> options,
     ILogger<DeliveryWorker> logger)
 {
-    /// <summary>
-    /// A pending marker younger than this is left for the sweeper even when the outbox is empty: a writer marks before
-    /// its transaction commits, so a young marker may belong to events that are about to appear.
-    /// </summary>
-    public static readonly TimeSpan PendingGrace = TimeSpan.FromSeconds(30);
-
-    private const int OutboxBatch = 100;
-
     public async Task HandleAsync(QueueMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -48,7 +38,7 @@ public sealed partial class DeliveryWorker(
         switch (parsed.Kind)
         {
             case DeliveryQueueMessage.Dispatch:
-                await DispatchAsync(parsed.OrgId, cancellationToken);
+                await dispatcher.DispatchAsync(parsed.OrgId, cancellationToken);
                 break;
             case DeliveryQueueMessage.Deliver when parsed.DeliveryRow is { } row && parsed.Attempt is { } attempt:
                 await DeliverAsync(parsed.OrgId, row, attempt, cancellationToken);
@@ -56,61 +46,6 @@ public sealed partial class DeliveryWorker(
             default:
                 LogUnknownMessage(logger, message.MessageId);
                 break;
-        }
-    }
-
-    /// <summary>Dispatches every organisation still marked as having pending events (the timer).</summary>
-    public async Task SweepAsync(CancellationToken cancellationToken)
-    {
-        foreach (var (orgId, _) in await conversations.ListPendingOrgsAsync(cancellationToken))
-        {
-            await DispatchAsync(orgId, cancellationToken);
-        }
-    }
-
-    /// <summary>Turns the organisation's outbox events into deliveries, then clears its pending marker (if nobody marked it since).</summary>
-    public async Task DispatchAsync(string orgId, CancellationToken cancellationToken)
-    {
-        var marker = await conversations.GetPendingAsync(orgId, cancellationToken);
-        IReadOnlyList<WebhookSubscription>? subscriptions = null;
-        while (true)
-        {
-            var events = await conversations.ListOutboxAsync(orgId, OutboxBatch, cancellationToken);
-            foreach (var (outboxEvent, json) in events)
-            {
-                subscriptions ??= await hooks.ListAsync(orgId, cancellationToken);
-                var body = System.Text.Encoding.UTF8.GetBytes(json);
-                foreach (var hook in subscriptions.Where(h => h.Wants(outboxEvent.Type)))
-                {
-                    var paused = hook.Status == HookStatus.Paused;
-                    var (delivery, created) = await deliveries.AddAsync(orgId, DeliveryKind.Hook, hook.HookId,
-                        DeliveryStore.EventDeliveryId(outboxEvent.EventId, hook.HookId, outboxEvent.CreatedAt), outboxEvent.EventId, outboxEvent.Type, null, body,
-                        paused ? DeliveryStatus.Skipped : DeliveryStatus.Pending, paused ? SkipReasons.Paused : null, cancellationToken: cancellationToken);
-                    // A delivery found from an earlier dispatch that stopped before queueing it is queued now; if it was
-                    // queued after all, the second message finds the attempt claimed and sends nothing.
-                    if (delivery is { Status: DeliveryStatus.Pending, AttemptCount: 0 })
-                    {
-                        await EnqueueAsync(orgId, delivery.Row, 1, null, cancellationToken);
-                    }
-
-                    if (created)
-                    {
-                        LogDispatched(logger, outboxEvent.Type, delivery.DeliveryId, hook.HookId, paused);
-                    }
-                }
-
-                await conversations.DeleteOutboxAsync(orgId, outboxEvent.EventId, cancellationToken);
-            }
-
-            if (events.Count < OutboxBatch)
-            {
-                break;
-            }
-        }
-
-        if (marker is { } pending && time.GetUtcNow() - pending.MarkedAt >= PendingGrace)
-        {
-            await conversations.ClearPendingAsync(orgId, pending.ETag, cancellationToken);
         }
     }
 
@@ -243,9 +178,8 @@ public sealed partial class DeliveryWorker(
     private Task CompleteActionAsync(Delivery delivery, CancellationToken cancellationToken) =>
         delivery.Kind == DeliveryKind.Action ? actions.CompleteAsync(delivery.OrgId, delivery.TargetId, delivery, cancellationToken) : Task.CompletedTask;
 
-    public Task EnqueueAsync(string orgId, string row, int attempt, TimeSpan? delay, CancellationToken cancellationToken) =>
-        queue.SendAsync(StorageNames.Queues.WebhookDeliveries, DeliveryQueueMessage.DeliverAttempt(orgId, row, attempt), delay is { } d && d > TimeSpan.Zero ? d : null,
-            cancellationToken);
+    private Task EnqueueAsync(string orgId, string row, int attempt, TimeSpan? delay, CancellationToken cancellationToken) =>
+        queue.SendAttemptAsync(orgId, row, attempt, delay, cancellationToken);
 
     private TimeSpan Jittered(TimeSpan delay)
     {
@@ -259,9 +193,6 @@ public sealed partial class DeliveryWorker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery queue message {MessageId} is not one this version understands; dropped")]
     private static partial void LogUnknownMessage(ILogger logger, string messageId);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Event {EventType}: delivery {DeliveryId} to hook {HookId} (skipped, hook paused: {Paused})")]
-    private static partial void LogDispatched(ILogger logger, string eventType, string deliveryId, string hookId, bool paused);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Delivery {DeliveryId} attempt {Attempt} succeeded: {Status} in {LatencyMs} ms")]
     private static partial void LogSucceeded(ILogger logger, string deliveryId, int attempt, int status, long latencyMs);

@@ -31,7 +31,7 @@ public sealed class ComxJobs(IServiceProvider services)
         }),
 
         new(JobNames.SweepOutbox, JobNames.SweepOutboxSchedule, TimeSpan.FromMinutes(1), static (sp, ct) =>
-            sp.GetRequiredService<Deliveries.DeliveryWorker>().SweepAsync(ct)),
+            sp.GetRequiredService<Events.EventDispatcher>().SweepAsync(ct)),
 
         new(JobNames.RecoverIngestJobs, JobNames.RecoverIngestJobsSchedule, TimeSpan.FromMinutes(2),
             static (sp, ct) => sp.GetRequiredService<IngestService>().RecoverStuckJobsAsync(ct)),

@@ -116,7 +116,7 @@ var storageTables = [
   'chatsessions'
   'conversations'
   'answers'
-  'outbox'
+  'events'
   'orgsettings'
   'learners'
   'templates'
