@@ -84,7 +84,15 @@ public static class ComxCoreServices
         services.AddSingleton<Deliveries.DeliveryStore>();
         services.AddSingleton<Deliveries.DeliveryScheduler>();
         services.AddSingleton<Events.IEventConsumer, Deliveries.WebhookConsumer>();
+        services.AddSingleton<Deliveries.SignedPostSender>();
+        services.AddSingleton<Deliveries.IDeliveryTarget, Deliveries.HookTarget>();
+        services.AddSingleton<Deliveries.IDeliveryTarget, Actions.ActionTarget>();
         services.AddSingleton<Deliveries.DeliveryWorker>();
+        services.AddOptions<Notifications.SmtpOptions>().Bind(configuration.GetSection(Notifications.SmtpOptions.Section));
+        services.AddSingleton<Notifications.NotificationStore>();
+        services.AddSingleton<Notifications.NotificationServices>();
+        services.AddSingleton<Events.IEventConsumer, Notifications.NotificationConsumer>();
+        services.AddSingleton<Deliveries.IDeliveryTarget, Notifications.EmailTarget>();
         services.AddSingleton<Actions.ActionStore>();
 
         services.AddSingleton<Knowledge.SourceStore>();

@@ -123,7 +123,7 @@ internal static class ActionEndpoints
 
         IReadOnlyList<DeliveryAttempt> attempts = [];
         if (proposal.DeliveryId is { } deliveryId
-            && await context.Service<DeliveryStore>().GetAsync(orgId, DeliveryStore.ActionRow(proposal.ProposalId, deliveryId), cancellationToken) is { } delivery)
+            && await context.Service<DeliveryStore>().GetAsync(orgId, DeliveryKind.Action, proposal.ProposalId, deliveryId, cancellationToken) is { } delivery)
         {
             attempts = delivery.Attempts;
         }

@@ -29,6 +29,9 @@ public enum DeliveryKind
 
     /// <summary>An approved action's execution (row <c>a|proposal|delivery</c>).</summary>
     Action,
+
+    /// <summary>An e-mail notification of an event to one recipient (row <c>n|delivery</c>, so the newest come first).</summary>
+    Email,
 }
 
 /// <summary>One logged attempt: what came back (or why nothing did) and how long it took.</summary>
@@ -112,6 +115,14 @@ public sealed class DeliveryStore(ComxStorage storage, IdGenerator ids, TimeProv
 
     public static string ActionRow(string proposalId, string deliveryId) => $"a|{proposalId}|{deliveryId}";
 
+    /// <summary>The row of a delivery of any kind.</summary>
+    public static string Row(DeliveryKind kind, string targetId, string deliveryId) => kind switch
+    {
+        DeliveryKind.Hook => HookRow(targetId, deliveryId),
+        DeliveryKind.Action => ActionRow(targetId, deliveryId),
+        _ => "n|" + deliveryId,
+    };
+
     /// <summary>Adds a delivery; when one with its id exists already, returns that one (created false).</summary>
     public async Task<(Delivery Delivery, bool Created)> AddAsync(string orgId, DeliveryKind kind, string targetId, string deliveryId, string eventId, string eventType,
         string? url, ReadOnlyMemory<byte> body, DeliveryStatus status = DeliveryStatus.Pending, string? skipReason = null, string? resendOf = null,
@@ -126,7 +137,7 @@ public sealed class DeliveryStore(ComxStorage storage, IdGenerator ids, TimeProv
         var entity = new DeliveryEntity
         {
             PartitionKey = orgId,
-            RowKey = kind == DeliveryKind.Hook ? HookRow(targetId, deliveryId) : ActionRow(targetId, deliveryId),
+            RowKey = Row(kind, targetId, deliveryId),
             DeliveryId = deliveryId,
             Kind = kind.ToString(),
             TargetId = targetId,
@@ -156,6 +167,17 @@ public sealed class DeliveryStore(ComxStorage storage, IdGenerator ids, TimeProv
     {
         var entity = await Table.GetEntityIfExistsAsync<DeliveryEntity>(orgId, row, cancellationToken: cancellationToken);
         return entity.HasValue ? entity.Value!.ToRecord() : null;
+    }
+
+    public Task<Delivery?> GetAsync(string orgId, DeliveryKind kind, string targetId, string deliveryId, CancellationToken cancellationToken = default) =>
+        GetAsync(orgId, Row(kind, targetId, deliveryId), cancellationToken);
+
+    /// <summary>E-mail deliveries, newest first.</summary>
+    public async Task<ListPage<Delivery>> ListEmailsAsync(string orgId, PageRequest page, CancellationToken cancellationToken = default)
+    {
+        var rows = await Table.QueryPageAsync<DeliveryEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {orgId} and RowKey ge {"n|"} and RowKey lt {"n~"}"), page, cancellationToken: cancellationToken);
+        return new ListPage<Delivery>([.. rows.Data.Select(r => r.ToRecord())], rows.NextCursor);
     }
 
     /// <summary>A subscription's deliveries, newest first.</summary>

@@ -1,9 +1,6 @@
-using System.Globalization;
 using Azure.Storage.Queues.Models;
-using Comx.Core.Actions;
 using Comx.Core.Http;
 using Comx.Core.Events;
-using Comx.Core.Network;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -16,15 +13,15 @@ namespace Comx.Core.Deliveries;
 /// </summary>
 public sealed partial class DeliveryWorker(
     EventDispatcher dispatcher,
-    WebhookStore hooks,
     DeliveryStore deliveries,
-    ActionStore actions,
-    GuardedHttpClient http,
+    IEnumerable<IDeliveryTarget> targets,
     DeliveryScheduler queue,
     TimeProvider time,
     IOptions<DeliveryOptions> options,
     ILogger<DeliveryWorker> logger)
 {
+    private readonly Dictionary<DeliveryKind, IDeliveryTarget> _targets = targets.ToDictionary(t => t.Kind);
+
     public async Task HandleAsync(QueueMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -60,8 +57,9 @@ public sealed partial class DeliveryWorker(
             case ClaimOutcome.Missing:
                 return;
             case ClaimOutcome.Finished:
-                // A worker that stopped after finishing the delivery but before completing the action left it executing.
-                await CompleteActionAsync(delivery!, cancellationToken);
+                // A worker that stopped after finishing the delivery but before its target heard of it (an action left
+                // executing, say) is caught up here.
+                await Target(delivery!.Kind).OnRecordedAsync(delivery, null, cancellationToken);
                 return;
             case ClaimOutcome.Stale:
                 // A worker that stopped after logging a failure but before queueing the retry left the delivery waiting:
@@ -77,83 +75,41 @@ public sealed partial class DeliveryWorker(
                 await EnqueueAsync(orgId, row, attempt, settings.RequestTimeout + TimeSpan.FromSeconds(1), cancellationToken);
                 return;
             case ClaimOutcome.Abandoned:
-                await RecordAsync(delivery!, attempt, time.GetUtcNow(), null, 0, "The worker making this attempt stopped before recording an outcome.", null, false, false,
+                await RecordAsync(delivery!, attempt, time.GetUtcNow(), new AttemptResult(false, null, 0, "The worker making this attempt stopped before recording an outcome."),
                     cancellationToken);
                 return;
         }
 
         var claimed = delivery!;
-        string url;
-        string secret;
-        if (claimed.Kind == DeliveryKind.Hook)
-        {
-            var hook = await hooks.GetAsync(orgId, claimed.TargetId, cancellationToken);
-            if (hook is null || hook.Status == HookStatus.Paused)
-            {
-                await deliveries.SkipAsync(orgId, row, hook is null ? SkipReasons.Deleted : SkipReasons.Paused, cancellationToken);
-                return;
-            }
-
-            (url, secret) = (hook.Url, hook.SigningSecret);
-        }
-        else
-        {
-            url = claimed.Url!;
-            (secret, _) = await actions.GetOrCreateSigningSecretAsync(orgId, cancellationToken);
-        }
-
-        var body = claimed.Body.ToArray();
+        var target = Target(claimed.Kind);
         var startedAt = time.GetUtcNow();
-        var headers = new Dictionary<string, string>
+        var result = await target.SendAsync(claimed, cancellationToken);
+        if (result.SkipReason is { } reason)
         {
-            [WebhookSignature.SignatureHeader] = WebhookSignature.Sign(secret, body),
-            [WebhookSignature.EventHeader] = claimed.EventType,
-            [WebhookSignature.DeliveryHeader] = claimed.DeliveryId,
-            [WebhookSignature.TimestampHeader] = startedAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
-        };
-        SendResult result;
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var target))
-        {
-            result = SendResult.Fail(new NetworkFailure(NetworkFailureKind.InvalidUrl, "The target is not an absolute URL."), TimeSpan.Zero);
-        }
-        else
-        {
-            result = await http.SendAsync(new OutboundRequest(target) { Body = body, Headers = headers, Timeout = settings.RequestTimeout }, cancellationToken);
+            await deliveries.SkipAsync(orgId, row, reason, cancellationToken);
+            return;
         }
 
-        var status = result.Response?.StatusCode;
-        var succeeded = result.Responded && result.Response.IsSuccessStatusCode;
-        var error = succeeded ? null
-            : result.Responded ? $"The endpoint answered {status}{(status is >= 300 and < 400 ? " (redirects are not followed)" : "")}."
-            : result.Failure.Message;
-        var response = result.Response?.Body;
-        var truncated = result.Response?.BodyTruncated ?? false;
-        if (response is { Length: > DeliveryStore.MaxStoredResponseChars })
-        {
-            (response, truncated) = (response[..DeliveryStore.MaxStoredResponseChars], true);
-        }
-
-        await RecordAsync(claimed, attempt, startedAt, status, (long)result.Latency.TotalMilliseconds, error, response, truncated, succeeded, cancellationToken,
-            gone: status == 410);
+        await RecordAsync(claimed, attempt, startedAt, result, cancellationToken);
     }
 
-    private async Task RecordAsync(Delivery delivery, int attempt, DateTimeOffset startedAt, int? status, long latencyMs, string? error, string? response, bool truncated,
-        bool succeeded, CancellationToken cancellationToken, bool gone = false)
+    private async Task RecordAsync(Delivery delivery, int attempt, DateTimeOffset startedAt, AttemptResult result, CancellationToken cancellationToken)
     {
         var schedule = options.Value.RetryDelays();
-        var retry = !succeeded && !gone && attempt <= schedule.Count;
+        var retry = !result.Succeeded && !result.Gone && attempt <= schedule.Count;
         var delay = retry ? Jittered(schedule[attempt - 1]) : (TimeSpan?)null;
         var now = time.GetUtcNow();
-        var log = new DeliveryAttempt(attempt, startedAt, status, latencyMs, error, response, truncated, succeeded, delay is { } d ? now + d : null);
-        var next = succeeded ? DeliveryStatus.Succeeded : retry ? DeliveryStatus.Pending : DeliveryStatus.Failed;
+        var log = new DeliveryAttempt(attempt, startedAt, result.StatusCode, result.LatencyMs, result.Error, result.Response, result.ResponseTruncated, result.Succeeded,
+            delay is { } d ? now + d : null);
+        var next = result.Succeeded ? DeliveryStatus.Succeeded : retry ? DeliveryStatus.Pending : DeliveryStatus.Failed;
         var recorded = await deliveries.RecordAttemptAsync(delivery.OrgId, delivery.Row, log, next, cancellationToken);
-        if (succeeded)
+        if (result.Succeeded)
         {
-            LogSucceeded(logger, delivery.DeliveryId, attempt, status ?? 0, latencyMs);
+            LogSucceeded(logger, delivery.DeliveryId, attempt, result.StatusCode ?? 0, result.LatencyMs);
         }
         else
         {
-            LogFailed(logger, delivery.DeliveryId, attempt, status, error, delay);
+            LogFailed(logger, delivery.DeliveryId, attempt, result.StatusCode, result.Error, delay);
         }
 
         if (delay is { } retryDelay)
@@ -161,22 +117,11 @@ public sealed partial class DeliveryWorker(
             await EnqueueAsync(delivery.OrgId, delivery.Row, attempt + 1, retryDelay, cancellationToken);
         }
 
-        if (delivery.Kind == DeliveryKind.Hook)
-        {
-            var hook = await hooks.RecordOutcomeAsync(delivery.OrgId, delivery.TargetId, succeeded, gone, cancellationToken);
-            if (hook is { Status: HookStatus.Paused, PausedAt: { } pausedAt } && pausedAt >= now)
-            {
-                LogPaused(logger, hook.HookId, delivery.OrgId, hook.ConsecutiveFailures);
-            }
-        }
-        else if (recorded is { Finished: true })
-        {
-            await CompleteActionAsync(recorded, cancellationToken);
-        }
+        await Target(delivery.Kind).OnRecordedAsync(recorded ?? delivery, result, cancellationToken);
     }
 
-    private Task CompleteActionAsync(Delivery delivery, CancellationToken cancellationToken) =>
-        delivery.Kind == DeliveryKind.Action ? actions.CompleteAsync(delivery.OrgId, delivery.TargetId, delivery, cancellationToken) : Task.CompletedTask;
+    private IDeliveryTarget Target(DeliveryKind kind) =>
+        _targets.TryGetValue(kind, out var target) ? target : throw new InvalidOperationException($"No delivery target handles {kind} deliveries.");
 
     private Task EnqueueAsync(string orgId, string row, int attempt, TimeSpan? delay, CancellationToken cancellationToken) =>
         queue.SendAttemptAsync(orgId, row, attempt, delay, cancellationToken);
@@ -199,9 +144,6 @@ public sealed partial class DeliveryWorker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery {DeliveryId} attempt {Attempt} failed ({Status}: {Error}); retry in {Delay}")]
     private static partial void LogFailed(ILogger logger, string deliveryId, int attempt, int? status, string? error, TimeSpan? delay);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Hook {HookId} of {OrgId} paused after {Failures} consecutive failures")]
-    private static partial void LogPaused(ILogger logger, string hookId, string orgId, int failures);
 }
 
 /// <summary>Why a delivery was skipped.</summary>

@@ -24,6 +24,12 @@ public static class DeliveryHarness
         ["Comx:Deliveries:RequestTimeout"] = "00:00:03",
         ["Comx:Deliveries:PauseAfterFailures"] = "3",
         ["Comx:Deliveries:PauseAfterFailingFor"] = "00:00:00",
+
+        // Every app that drains the shared queue sends e-mail to the same real SMTP server on loopback.
+        ["Comx:Smtp:Host"] = "127.0.0.1",
+        ["Comx:Smtp:Port"] = Notifications.SmtpCatcher.Shared.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Comx:Smtp:From"] = "comxbot@comx.test",
+        ["Comx:Smtp:UseTls"] = "false",
     };
 
     private static readonly HostJsonQueueSettings Worker = new(MaxDequeueCount: 5, VisibilityTimeout: TimeSpan.FromSeconds(1), MaxPollingInterval: TimeSpan.FromMilliseconds(200), BatchSize: 16);
