@@ -23,6 +23,7 @@ public static class ComxCoreServices
 
         services.AddSingleton(_ => new ComxStorage(configuration));
         services.AddHostedService<StorageStartup>();
+        services.AddMetrics();
         services.AddSingleton<QueueSender>();
 
         services.AddSingleton(sp => new RouteTable(ComxRoutes.All().Concat(sp.GetServices<RouteDefinition>())));

@@ -62,6 +62,9 @@ public sealed record Delivery(
     public bool Finished => Status is DeliveryStatus.Succeeded or DeliveryStatus.Failed or DeliveryStatus.Skipped;
 }
 
+/// <summary>The marker of an unfinished delivery: where it is, when it was marked, when the recovery sweep last queued it.</summary>
+public sealed record ActiveDelivery(string OrgId, string Row, DateTimeOffset MarkedAt, DateTimeOffset? RequeuedAt);
+
 /// <summary>What <see cref="DeliveryStore.ClaimAsync"/> found.</summary>
 public enum ClaimOutcome
 {
@@ -152,6 +155,13 @@ public sealed class DeliveryStore(ComxStorage storage, IdGenerator ids, TimeProv
             ResendOf = resendOf,
         };
         entity.SetBody(body);
+        if (status == DeliveryStatus.Pending)
+        {
+            // Before the delivery itself: a crash in between leaves a marker without a delivery (the recovery sweep
+            // drops it), never an unfinished delivery nobody will look at again.
+            await MarkActiveAsync(orgId, entity.RowKey, cancellationToken);
+        }
+
         try
         {
             await Table.AddEntityAsync(entity, cancellationToken);
@@ -267,6 +277,11 @@ public sealed class DeliveryStore(ComxStorage storage, IdGenerator ids, TimeProv
             current.FinishedAt = status is DeliveryStatus.Pending ? null : now;
             return current;
         }, cancellationToken);
+        if (entity?.ToRecord() is { Finished: true } finished)
+        {
+            await UnmarkActiveAsync(orgId, finished.Row, cancellationToken);
+        }
+
         return entity?.ToRecord();
     }
 
@@ -287,8 +302,50 @@ public sealed class DeliveryStore(ComxStorage storage, IdGenerator ids, TimeProv
             current.NextAttemptAt = null;
             return current;
         }, cancellationToken);
+        await UnmarkActiveAsync(orgId, row, cancellationToken);
         return entity?.ToRecord();
     }
+
+    /// <summary>Unfinished deliveries (their markers), for the recovery sweep.</summary>
+    public async Task<IReadOnlyList<ActiveDelivery>> ListActiveAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        var active = new List<ActiveDelivery>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {ActivePartition}");
+        await foreach (var marker in Table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(limit, 1000), cancellationToken: cancellationToken))
+        {
+            var split = marker.RowKey.IndexOf('|', StringComparison.Ordinal);
+            active.Add(new ActiveDelivery(marker.RowKey[..split], marker.RowKey[(split + 1)..], marker.GetDateTimeOffset("MarkedAt") ?? DateTimeOffset.MinValue,
+                marker.GetDateTimeOffset("RequeuedAt")));
+            if (active.Count >= limit)
+            {
+                break;
+            }
+        }
+
+        return active;
+    }
+
+    /// <summary>Notes that the recovery sweep queued a message for the delivery, so it does not queue another within its lease.</summary>
+    public async Task MarkRequeuedAsync(string orgId, string row, CancellationToken cancellationToken = default) =>
+        await Table.UpsertEntityAsync(new TableEntity(ActivePartition, orgId + "|" + row) { ["RequeuedAt"] = time.GetUtcNow() }, TableUpdateMode.Merge,
+            cancellationToken);
+
+    public async Task UnmarkActiveAsync(string orgId, string row, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await Table.DeleteEntityAsync(ActivePartition, orgId + "|" + row, ETag.All, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+        }
+    }
+
+    // Markers of unfinished deliveries, across organisations; '!' never starts an organisation id.
+    private const string ActivePartition = "!active";
+
+    private Task MarkActiveAsync(string orgId, string row, CancellationToken cancellationToken) =>
+        Table.UpsertEntityAsync(new TableEntity(ActivePartition, orgId + "|" + row) { ["MarkedAt"] = time.GetUtcNow() }, TableUpdateMode.Replace, cancellationToken);
 
     internal sealed class DeliveryEntity : ITableEntity
     {

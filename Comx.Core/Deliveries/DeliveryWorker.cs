@@ -46,12 +46,72 @@ public sealed partial class DeliveryWorker(
         }
     }
 
+    /// <summary>
+    /// A delivery whose next step should have happened this long ago and has not (its queue message was never sent, or
+    /// was lost with a crashed worker) is queued again by <see cref="RecoverAsync"/>; and not again for as long.
+    /// </summary>
+    public static readonly TimeSpan RecoveryGrace = TimeSpan.FromSeconds(45);
+
+    private const int RecoveryBatch = 500;
+
+    /// <summary>
+    /// The recovery sweep (the outbox timer, every minute): finds unfinished deliveries whose next step is overdue and
+    /// queues it again: a first attempt never queued, a retry whose message was lost, an attempt left <c>sending</c> by
+    /// a worker that stopped (its claim is older than the request timeout, so the queued attempt records it as failed
+    /// and retries). Copies of a message are harmless: every attempt is claimed once. Returns what it queued.
+    /// </summary>
+    public async Task<IReadOnlyList<(string OrgId, string Row, int Attempt)>> RecoverAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var abandonedAfter = AbandonedAfter;
+        var queued = new List<(string, string, int)>();
+        foreach (var active in await deliveries.ListActiveAsync(RecoveryBatch, cancellationToken))
+        {
+            if (active.RequeuedAt is { } requeued && now - requeued < RecoveryGrace)
+            {
+                continue;
+            }
+
+            var delivery = await deliveries.GetAsync(active.OrgId, active.Row, cancellationToken);
+            if (delivery is null || delivery.Finished)
+            {
+                // A marker without a delivery is a dispatch that stopped between the two writes (once it is old enough
+                // not to be one in progress).
+                if (delivery is not null || now - active.MarkedAt > RecoveryGrace)
+                {
+                    await deliveries.UnmarkActiveAsync(active.OrgId, active.Row, cancellationToken);
+                }
+
+                continue;
+            }
+
+            int? attempt = delivery switch
+            {
+                { Status: DeliveryStatus.Pending, AttemptCount: 0 } when now - delivery.CreatedAt > RecoveryGrace => 1,
+                { Status: DeliveryStatus.Pending, NextAttemptAt: { } next } when delivery.AttemptCount > 0 && now - next > RecoveryGrace => delivery.AttemptCount + 1,
+                { Status: DeliveryStatus.Sending, ClaimedAt: { } claimed } when now - claimed > abandonedAfter => delivery.AttemptCount,
+                _ => null,
+            };
+            if (attempt is { } due)
+            {
+                await EnqueueAsync(active.OrgId, active.Row, due, null, cancellationToken);
+                await deliveries.MarkRequeuedAsync(active.OrgId, active.Row, cancellationToken);
+                LogRecovered(logger, delivery.DeliveryId, due, delivery.Status);
+                queued.Add((active.OrgId, active.Row, due));
+            }
+        }
+
+        return queued;
+    }
+
+    /// <summary>A claim this old without an outcome belongs to a worker that stopped: its request must have ended by now.</summary>
+    private TimeSpan AbandonedAfter => options.Value.RequestTimeout + TimeSpan.FromSeconds(30);
+
     /// <summary>Makes attempt <paramref name="attempt"/> of one delivery, unless it was made already or is being made.</summary>
     public async Task DeliverAsync(string orgId, string row, int attempt, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var abandonedAfter = settings.RequestTimeout + TimeSpan.FromSeconds(30);
-        var (outcome, delivery) = await deliveries.ClaimAsync(orgId, row, attempt, abandonedAfter, cancellationToken);
+        var (outcome, delivery) = await deliveries.ClaimAsync(orgId, row, attempt, AbandonedAfter, cancellationToken);
         switch (outcome)
         {
             case ClaimOutcome.Missing:
@@ -138,6 +198,9 @@ public sealed partial class DeliveryWorker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery queue message {MessageId} is not one this version understands; dropped")]
     private static partial void LogUnknownMessage(ILogger logger, string messageId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery {DeliveryId} was overdue ({Status}); attempt {Attempt} queued again")]
+    private static partial void LogRecovered(ILogger logger, string deliveryId, int attempt, DeliveryStatus status);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Delivery {DeliveryId} attempt {Attempt} succeeded: {Status} in {LatencyMs} ms")]
     private static partial void LogSucceeded(ILogger logger, string deliveryId, int attempt, int status, long latencyMs);

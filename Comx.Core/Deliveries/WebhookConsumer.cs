@@ -23,9 +23,10 @@ public sealed partial class WebhookConsumer(WebhookStore hooks, DeliveryStore de
                 var (delivery, created) = await deliveries.AddAsync(orgId, DeliveryKind.Hook, hook.HookId,
                     DeliveryStore.EventDeliveryId(e.EventId, hook.HookId, e.CreatedAt), e.EventId, e.Type, null, body,
                     paused ? DeliveryStatus.Skipped : DeliveryStatus.Pending, paused ? SkipReasons.Paused : null, cancellationToken: cancellationToken);
-                // A delivery found from an earlier dispatch that stopped before queueing it is queued now; if it was
-                // queued after all, the second message finds the attempt claimed and sends nothing.
-                if (delivery is { Status: DeliveryStatus.Pending, AttemptCount: 0 })
+                // Only the dispatch that created the delivery queues it: concurrent or repeated dispatches of the same
+                // events must not each queue it again (issue 14 item 9). One that stopped between creating and queueing
+                // is caught by the recovery sweep (DeliveryWorker.RecoverAsync).
+                if (created && delivery.Status == DeliveryStatus.Pending)
                 {
                     await queue.SendAttemptAsync(orgId, delivery.Row, 1, cancellationToken: cancellationToken);
                 }
