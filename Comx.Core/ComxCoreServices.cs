@@ -92,6 +92,8 @@ public static class ComxCoreServices
         services.AddOptions<Notifications.SmtpOptions>().Bind(configuration.GetSection(Notifications.SmtpOptions.Section));
         services.AddSingleton<Notifications.NotificationStore>();
         services.AddSingleton<Notifications.NotificationServices>();
+        services.AddSingleton<Deliveries.WebhookServices>();
+        services.AddSingleton<Actions.ActionServices>();
         services.AddSingleton<Events.IEventConsumer, Notifications.NotificationConsumer>();
         services.AddSingleton<Deliveries.IDeliveryTarget, Notifications.EmailTarget>();
         services.AddSingleton<Actions.ActionStore>();
