@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Comx.Core.Http;
 using Comx.Tests.Infrastructure;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Comx.Tests.Functions;
@@ -122,6 +123,25 @@ public sealed class FunctionsBuildTests
             // The worker's default activator creates function classes this way, from the invocation's scope.
             Assert.NotNull(ActivatorUtilities.CreateInstance(scope.ServiceProvider, WorkerBuild.Assembly.GetType(name, throwOnError: true)!));
         }
+    }
+
+    /// <summary>
+    /// The worker maps each function's template onto ASP.NET Core endpoint routing too (FunctionsEndpointDataSource); a
+    /// worker whose routing lacked the regex constraint (AddRoutingCore's stub) would fail every constrained route.
+    /// </summary>
+    [Fact]
+    public void WorkerRouting_EnforcesTheRegexConstraint()
+    {
+        using var worker = WorkerTestHost.BuildWorker();
+        var resolver = worker.Services.GetRequiredService<IInlineConstraintResolver>();
+        var constraint = resolver.ResolveConstraint("regex(^act_)");
+        Assert.NotNull(constraint);
+
+        bool Matches(string value) => constraint.Match(null, null, "proposalId",
+            new RouteValueDictionary { ["proposalId"] = value }, RouteDirection.IncomingRequest);
+
+        Assert.True(Matches("act_abc"));
+        Assert.False(Matches("signing-secret"));
     }
 
     [Fact]

@@ -115,12 +115,19 @@ public static class WorkerBuild
     }
 
     /// <summary>Reads the compiled body of a function: the first string it loads and the last Comx.Core method it calls.</summary>
-    private static (string? Name, string? Method) CoreCall(string entryPoint)
+    /// <summary>The compiled method a metadata entry point (<c>Namespace.Class.Method</c>) names.</summary>
+    public static MethodInfo Method(string entryPoint)
     {
+        ArgumentNullException.ThrowIfNull(entryPoint);
         var dot = entryPoint.LastIndexOf('.');
         var type = Assembly.GetType(entryPoint[..dot], throwOnError: true)!;
-        var method = type.GetMethod(entryPoint[(dot + 1)..], BindingFlags.Public | BindingFlags.Instance)
+        return type.GetMethod(entryPoint[(dot + 1)..], BindingFlags.Public | BindingFlags.Instance)
             ?? throw new InvalidOperationException($"No method for entry point {entryPoint}.");
+    }
+
+    private static (string? Name, string? Method) CoreCall(string entryPoint)
+    {
+        var method = Method(entryPoint);
         var il = method.GetMethodBody()?.GetILAsByteArray() ?? [];
         string? name = null;
         string? callee = null;

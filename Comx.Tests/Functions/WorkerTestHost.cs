@@ -1,5 +1,4 @@
 using System.Net;
-using System.Reflection;
 using Comx.Core;
 using Comx.Functions;
 using Comx.Tests.Infrastructure;
@@ -65,8 +64,9 @@ public sealed class WorkerTestHost : IAsyncDisposable
             await service.StartAsync(CancellationToken.None);
         }
 
-        var selection = new HostRouteSelection(await WorkerBuild.GeneratedFunctionsAsync());
-        var functions = (await WorkerBuild.GeneratedFunctionsAsync()).ToDictionary(f => f.Name, f => f.EntryPoint, StringComparer.Ordinal);
+        var generated = await WorkerBuild.GeneratedFunctionsAsync();
+        var selection = new HostRouteSelection(generated);
+        var functions = generated.ToDictionary(f => f.Name, f => f.EntryPoint, StringComparer.Ordinal);
         var forwarded = worker.Services.GetRequiredService<IOptions<ForwardedHeadersOptions>>().Value;
         var server = new HostBuilder()
             .ConfigureWebHost(web => web.UseTestServer().Configure(app =>
@@ -99,11 +99,9 @@ public sealed class WorkerTestHost : IAsyncDisposable
 
     private static async Task<IResult> InvokeAsync(IServiceProvider services, string entryPoint, HttpContext context)
     {
-        var dot = entryPoint.LastIndexOf('.');
-        var type = WorkerBuild.Assembly.GetType(entryPoint[..dot], throwOnError: true)!;
-        var method = type.GetMethod(entryPoint[(dot + 1)..], BindingFlags.Public | BindingFlags.Instance)!;
+        var method = WorkerBuild.Method(entryPoint);
         await using var scope = services.CreateAsyncScope();
-        var instance = ActivatorUtilities.CreateInstance(scope.ServiceProvider, type);
+        var instance = ActivatorUtilities.CreateInstance(scope.ServiceProvider, method.DeclaringType!);
         return await (Task<IResult>)method.Invoke(instance, [context.Request, context.RequestAborted])!;
     }
 
