@@ -100,12 +100,11 @@ internal static class WebhookEndpoints
         }
 
         var store = context.Service<WebhookStore>();
-        if ((await store.ListAsync(context.Org.OrgId, cancellationToken)).Count >= WebhookStore.MaxHooksPerOrg)
+        if (await store.CreateAsync(context.Org.OrgId, url, request.Events, context.Org.Stamp, cancellationToken) is not { } hook)
         {
             return ApiError.Forbidden($"An organisation has at most {WebhookStore.MaxHooksPerOrg} subscriptions; delete one first.", "subscription_limit", WebhookStore.MaxHooksPerOrg);
         }
 
-        var hook = await store.CreateAsync(context.Org.OrgId, url, request.Events, context.Org.Stamp, cancellationToken);
         return ApiResult.Created(new CreatedWebhookResponse(hook.HookId, hook.Url, hook.Events, hook.SigningSecret, hook.Status, hook.CreatedAt));
     }
 

@@ -75,7 +75,7 @@ public sealed partial class RequestPipeline(
         ComxResponse response;
         try
         {
-            response = await run(requestId);
+            response = ServerLimits.Check(request) is { } tooLarge ? Error(requestId, tooLarge) : await run(requestId);
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !request.HttpContext.RequestAborted.IsCancellationRequested)
         {

@@ -35,6 +35,7 @@ public sealed partial class IngestService(
     GuardedHttpClient http,
     ConversationStore conversations,
     OrgDirectory directory,
+    CountedSlots slots,
     QueueSender queue,
     IdGenerator ids,
     TimeProvider time,
@@ -48,6 +49,9 @@ public sealed partial class IngestService(
     public const int MaxRecoveries = 2;
 
     private const int MaxRefreshesPerRun = 500;
+
+    /// <summary>The <see cref="CountedSlots"/> name for an organisation's sources (a source delete releases one).</summary>
+    public const string SourceSlots = "sources";
 
     /// <summary>Text sources are read as Markdown: plain text is valid Markdown, and <c>#</c> headings then divide it into sections.</summary>
     private const string TextSourceContentType = "text/markdown; charset=utf-8";
@@ -68,17 +72,33 @@ public sealed partial class IngestService(
             return ApiError.NotFound("organisation");
         }
 
-        // Count, then add: two concurrent creations may overshoot the limit by one, which is acceptable for a soft cap.
-        if (PlanCatalog.Check(org.Billing, PlanLimit.Sources, await sources.CountAsync(orgId, cancellationToken), now) is { } limited)
+        // Trial, subscription state and plan first; then a slot reserved before the source is stored, so concurrent
+        // creations can never store more than the plan allows.
+        if (PlanCatalog.Check(org.Billing, PlanLimit.Sources, 0, now) is { } inactive)
         {
-            return limited;
+            return inactive;
+        }
+
+        var limit = PlanCatalog.Limit(org.Billing.Plan, PlanLimit.Sources);
+        if (!await slots.TryReserveAsync(orgId, SourceSlots, limit, ct => sources.CountAsync(orgId, ct), cancellationToken))
+        {
+            return PlanCatalog.Check(org.Billing, PlanLimit.Sources, limit, now)!;
         }
 
         var sourceId = ids.NewSortable("src", now);
         var jobId = ids.New("job");
         var source = new SourceRecord(sourceId, request.Type, request.Title.Trim(), request.Url?.Trim(), request.RefreshIntervalHours, now, createdBy,
             Generation: null, ChunkCount: 0, LastSuccessAt: null, LastFailureAt: null, LastError: null, ConsecutiveFailures: 0, LastJobId: null, ActiveJobId: jobId);
-        await sources.AddAsync(orgId, source, request.Type == SourceType.Text ? request.Content : null, cancellationToken);
+        try
+        {
+            await sources.AddAsync(orgId, source, request.Type == SourceType.Text ? request.Content : null, cancellationToken);
+        }
+        catch
+        {
+            await slots.ReleaseAsync(orgId, SourceSlots, CancellationToken.None);
+            throw;
+        }
+
         if (request.RefreshIntervalHours is { } hours)
         {
             await sources.ScheduleAsync(orgId, sourceId, now.AddHours(hours), cancellationToken);
