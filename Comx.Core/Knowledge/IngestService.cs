@@ -42,8 +42,15 @@ public sealed partial class IngestService(
     IOptions<NetworkOptions> network,
     ILogger<IngestService> logger)
 {
-    /// <summary>How long a queued or running job may go without progress before the sweep retries it.</summary>
-    public static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// How long a queued or running job may go without progress before the sweep retries it. A running job renews it every
+    /// <see cref="LeaseRenewal"/>, so a long job keeps it and a job whose process died loses it within a minute; with the
+    /// sweep every 30 s, a crash mid-job is retried within about 90 s of the lease's last renewal.
+    /// </summary>
+    public static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often a running job renews its lease.</summary>
+    public static readonly TimeSpan LeaseRenewal = TimeSpan.FromSeconds(20);
 
     /// <summary>How many times the sweep re-enqueues a stuck job before failing it.</summary>
     public const int MaxRecoveries = 2;
@@ -183,6 +190,8 @@ public sealed partial class IngestService(
             return;
         }
 
+        using var heartbeat = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var renewing = KeepLeaseAsync(message.OrgId, job, heartbeat.Token);
         try
         {
             await RunClaimedAsync(message.OrgId, job, cancellationToken);
@@ -192,6 +201,35 @@ public sealed partial class IngestService(
             LogUnexpected(logger, exception, message.OrgId, job.JobId, job.Attempts);
             await ReleaseAsync(message.OrgId, job, exception);
             throw;
+        }
+        finally
+        {
+            await heartbeat.CancelAsync();
+            await renewing;
+        }
+    }
+
+    /// <summary>Renews a running job's lease until the run ends; only this attempt's lease, so a reclaimed job is left alone.</summary>
+    private async Task KeepLeaseAsync(string orgId, IngestJobRecord job, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(LeaseRenewal, time, cancellationToken);
+                var now = time.GetUtcNow();
+                await jobs.UpdateAsync(orgId, job.JobId, j => j.Status == IngestJobStatus.Running && j.Attempts == job.Attempts
+                    ? j with { LeaseUntil = now + Lease }
+                    : null, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception exception) when (ProviderFailure.IsUnavailable(exception) || exception is Azure.RequestFailedException or InvalidOperationException)
+        {
+            // The lease then runs out and the sweep retries the job; the run itself decides its own outcome.
+            LogRenewalFailed(logger, exception, orgId, job.JobId);
         }
     }
 
@@ -436,7 +474,7 @@ public sealed partial class IngestService(
                 ? j with { Status = IngestJobStatus.Queued, Error = $"Attempt {job.Attempts} failed unexpectedly ({exception.GetType().Name}); retrying.", LeaseUntil = now + Lease }
                 : null, CancellationToken.None);
         }
-        catch (Azure.RequestFailedException release)
+        catch (Exception release) when (release is Azure.RequestFailedException || ProviderFailure.IsUnavailable(release))
         {
             // The lease runs out instead and the sweep takes over.
             LogReleaseFailed(logger, release, orgId, job.JobId);
@@ -445,6 +483,9 @@ public sealed partial class IngestService(
 
     /// <summary>The job's one terminal event: derived from the job id, so a retried finish re-raises the same event (a no-op).</summary>
     private static string EventId(string jobId) => "evt_" + jobId["job_".Length..];
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest job {JobId} (org {OrgId}) could not renew its lease.")]
+    private static partial void LogRenewalFailed(ILogger logger, Exception exception, string orgId, string jobId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ingest job {JobId} (org {OrgId}) not claimed: finished or held by another worker.")]
     private static partial void LogNotClaimed(ILogger logger, string orgId, string jobId);
