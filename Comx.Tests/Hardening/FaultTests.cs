@@ -101,7 +101,7 @@ public sealed class FaultTests(ITestOutputHelper output)
 
         var store = appA.Services.GetRequiredService<IngestJobStore>();
         var abandoned = jobIds.Select(id => Task.Run(() => IngestDriver.RunJobAsync(appA, org.OrgId, id))).ToList();
-        while ((await Task.WhenAll(jobIds.Select(id => store.GetAsync(org.OrgId, id)))).Any(j => j!.Status != IngestJobStatus.Running))
+        while (Volatile.Read(ref fetches) < Jobs || (await Task.WhenAll(jobIds.Select(id => store.GetAsync(org.OrgId, id)))).Any(j => j!.Status != IngestJobStatus.Running))
         {
             await Task.Delay(50);
         }

@@ -53,7 +53,13 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
     {
         using var document = JsonDocument.Parse(await _app.Client.GetStringAsync(new Uri("/api/openapi.json", UriKind.Relative)));
         var root = document.RootElement;
+        // Lists that change between two reads with nothing in between (generated samples) cannot show a change.
         var before = await SnapshotAsync(root);
+        foreach (var moving in (await SnapshotAsync(root)).Where(again => before[again.Key] != again.Value).Select(again => again.Key).ToList())
+        {
+            before.Remove(moving);
+        }
+
         var random = new Random(Seed);
         var (sent, serverErrors, accepted, notEnvelope) = (0, new List<string>(), new List<string>(), new List<string>());
         foreach (var path in root.GetProperty("paths").EnumerateObject())
@@ -210,7 +216,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
         {
             foreach (var segment in OddSegments)
             {
-                yield return (Fill(segment), method == HttpMethod.Get ? null : Body("{}"));
+                yield return (Fill(segment), method == HttpMethod.Get ? null : Body("""{"unexpected":true}"""));
             }
         }
 
@@ -252,14 +258,15 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
 
     private static IEnumerable<string> Variants(JsonElement root, JsonElement schema, JsonObject baseline, Random random)
     {
-        if (!schema.TryGetProperty("properties", out var properties))
+        if (schema.ValueKind != JsonValueKind.Object || !schema.TryGetProperty("properties", out var properties))
         {
             yield break;
         }
 
         foreach (var property in properties.EnumerateObject())
         {
-            var type = TypeOf(Resolve(root, property.Value));
+            var propertySchema = Resolve(root, property.Value);
+            var type = TypeOf(propertySchema);
             JsonNode? wrong = type switch
             {
                 "string" => JsonValue.Create(12345),
@@ -268,7 +275,19 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
                 "array" => new JsonObject { ["a"] = 1 },
                 _ => new JsonArray(JsonValue.Create(1)),
             };
-            foreach (var value in new[] { wrong, null, NullInside(type), JsonValue.Create(new string('x', 200_000 + random.Next(1000))), JsonValue.Create(double.MaxValue) })
+            // Only values the schema refuses: null where null is allowed, or a number where numbers are, is a valid request.
+            var hostile = new List<JsonNode?> { wrong, NullInside(type), JsonValue.Create(new string('x', 200_000 + random.Next(1000))) };
+            if (!AllowsNull(propertySchema))
+            {
+                hostile.Add(null);
+            }
+
+            if (type is not ("integer" or "number"))
+            {
+                hostile.Add(JsonValue.Create(double.MaxValue));
+            }
+
+            foreach (var value in hostile)
             {
                 var copy = baseline.DeepClone().AsObject();
                 copy[property.Name] = value?.DeepClone();
@@ -285,18 +304,22 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
         yield return everyHuge.ToJsonString();
     }
 
+    private static bool AllowsNull(JsonElement schema) =>
+        schema.ValueKind != JsonValueKind.Object
+        || (schema.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.Array && type.EnumerateArray().Any(t => t.GetString() == "null"));
+
     private static JsonNode? NullInside(string type) => type == "array" ? new JsonArray(null, null) : new JsonObject { ["k"] = null, ["n"] = new JsonArray([null]) };
 
     /// <summary>A body with every property present and plausibly typed (not necessarily valid), as the base for one bad field at a time.</summary>
     private static JsonObject Baseline(JsonElement root, JsonElement schema)
     {
         var body = new JsonObject();
-        if (schema.TryGetProperty("properties", out var properties))
+        if (schema.ValueKind == JsonValueKind.Object && schema.TryGetProperty("properties", out var properties))
         {
             foreach (var property in properties.EnumerateObject())
             {
                 var propertySchema = Resolve(root, property.Value);
-                body[property.Name] = propertySchema.TryGetProperty("enum", out var values) && values.GetArrayLength() > 0
+                body[property.Name] = propertySchema.ValueKind == JsonValueKind.Object && propertySchema.TryGetProperty("enum", out var values) && values.GetArrayLength() > 0
                     ? JsonNode.Parse(values[0].GetRawText())
                     : TypeOf(propertySchema) switch
                     {
@@ -314,7 +337,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
 
     private static string TypeOf(JsonElement schema)
     {
-        if (!schema.TryGetProperty("type", out var type))
+        if (schema.ValueKind != JsonValueKind.Object || !schema.TryGetProperty("type", out var type))
         {
             return "object";
         }
@@ -326,7 +349,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
 
     private static JsonElement Resolve(JsonElement root, JsonElement schema)
     {
-        if (schema.TryGetProperty("$ref", out var reference))
+        if (schema.ValueKind == JsonValueKind.Object && schema.TryGetProperty("$ref", out var reference))
         {
             return root.GetProperty("components").GetProperty("schemas").GetProperty(reference.GetString()!.Split('/')[^1]);
         }
