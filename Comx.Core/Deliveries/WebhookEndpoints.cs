@@ -61,7 +61,7 @@ internal static class WebhookEndpoints
 {
     public static IEnumerable<RouteDefinition> Routes =>
     [
-        new(RouteNames.ListWebhooks, "GET", Http.Routes.Webhooks, RouteAuth.Org, ListAsync)
+        new(RouteNames.ListWebhooks, "GET", Http.Routes.Webhooks, RouteAuth.OrgAdmin, ListAsync)
         { ResponseType = typeof(ListResponse<WebhookResponse>), Summary = "Every event subscription of the organisation (at most 20), oldest first." },
         new(RouteNames.CreateWebhook, "POST", Http.Routes.Webhooks, RouteAuth.OrgAdmin, CreateAsync)
         {
@@ -70,7 +70,7 @@ internal static class WebhookEndpoints
         },
         new(RouteNames.DeleteWebhook, "DELETE", Http.Routes.Webhook, RouteAuth.OrgAdmin, DeleteAsync)
         { SuccessStatus = 204, Summary = "Deletes a subscription; its pending retries are skipped." },
-        new(RouteNames.ListWebhookDeliveries, "GET", Http.Routes.WebhookDeliveries, RouteAuth.Org, ListDeliveriesAsync)
+        new(RouteNames.ListWebhookDeliveries, "GET", Http.Routes.WebhookDeliveries, RouteAuth.OrgAdmin, ListDeliveriesAsync)
         { ResponseType = typeof(ListResponse<DeliveryResponse>), Paged = true, Summary = "The subscription's deliveries, newest first, each with its attempts (status, latency, error, start of the response)." },
         new(RouteNames.EnableWebhook, "POST", Http.Routes.WebhookEnable, RouteAuth.OrgAdmin, EnableAsync)
         { ResponseType = typeof(WebhookResponse), Summary = "Makes a paused subscription active again and resets its failure counters. Deliveries skipped while it was paused can be resent." },
@@ -100,12 +100,11 @@ internal static class WebhookEndpoints
         }
 
         var store = context.Service<WebhookStore>();
-        if ((await store.ListAsync(context.Org.OrgId, cancellationToken)).Count >= WebhookStore.MaxHooksPerOrg)
+        if (await store.CreateAsync(context.Org.OrgId, url, request.Events, context.Org.Stamp, cancellationToken) is not { } hook)
         {
             return ApiError.Forbidden($"An organisation has at most {WebhookStore.MaxHooksPerOrg} subscriptions; delete one first.", "subscription_limit", WebhookStore.MaxHooksPerOrg);
         }
 
-        var hook = await store.CreateAsync(context.Org.OrgId, url, request.Events, context.Org.Stamp, cancellationToken);
         return ApiResult.Created(new CreatedWebhookResponse(hook.HookId, hook.Url, hook.Events, hook.SigningSecret, hook.Status, hook.CreatedAt));
     }
 

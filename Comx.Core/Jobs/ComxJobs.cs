@@ -33,7 +33,7 @@ public sealed class ComxJobs(IServiceProvider services)
         new(JobNames.SweepOutbox, JobNames.SweepOutboxSchedule, TimeSpan.FromMinutes(1), static (sp, ct) =>
             sp.GetRequiredService<Deliveries.DeliveryWorker>().SweepAsync(ct)),
 
-        new(JobNames.RecoverIngestJobs, JobNames.RecoverIngestJobsSchedule, TimeSpan.FromMinutes(2),
+        new(JobNames.RecoverIngestJobs, JobNames.RecoverIngestJobsSchedule, TimeSpan.FromSeconds(30),
             static (sp, ct) => sp.GetRequiredService<IngestService>().RecoverStuckJobsAsync(ct)),
         new(JobNames.RefreshSources, JobNames.RefreshSourcesSchedule, TimeSpan.FromMinutes(15),
             static (sp, ct) => sp.GetRequiredService<IngestService>().RefreshDueSourcesAsync(ct)),
