@@ -1,7 +1,7 @@
 using Comx.Core.Billing;
 using Comx.Core.Http;
 using Comx.Core.Identity;
-using Comx.Core.Inbox;
+using Comx.Core.Events;
 using Comx.Core.Knowledge.Content;
 using Comx.Core.Knowledge.Retrieval;
 using Comx.Core.Network;
@@ -33,7 +33,7 @@ public sealed partial class IngestService(
     ChunkStore chunks,
     RetrievalIndexStore indexes,
     GuardedHttpClient http,
-    ConversationStore conversations,
+    EventStore events,
     OrgDirectory directory,
     CountedSlots slots,
     QueueSender queue,
@@ -379,8 +379,8 @@ public sealed partial class IngestService(
 
         var indexed = await PublishIndexAsync(orgId, cancellationToken);
         await chunks.DeleteOtherGenerationsAsync(orgId, source.SourceId, job.JobId, cancellationToken);
-        await conversations.AddEventsAsync(orgId, [new OutboxEvent(EventId(job.JobId), EventTypes.IngestSucceeded, now,
-            new { job_id = job.JobId, source_id = source.SourceId, title = source.Title, chunk_count = drafts.Count })], cancellationToken);
+        await events.AddAsync(orgId, [EventRecord.Create(EventId(job.JobId), now,
+            new IngestSucceededData(job.JobId, source.SourceId, source.Title, "succeeded", drafts.Count))], cancellationToken);
         await jobs.UpdateAsync(orgId, job.JobId, j => j.Status == IngestJobStatus.Running
             ? j with { Status = IngestJobStatus.Succeeded, ChunkCount = drafts.Count, Error = null, FinishedAt = now }
             : null, cancellationToken);
@@ -456,8 +456,8 @@ public sealed partial class IngestService(
             LastJobId = job.JobId,
             ActiveJobId = s.ActiveJobId == job.JobId ? null : s.ActiveJobId,
         }, cancellationToken);
-        await conversations.AddEventsAsync(orgId, [new OutboxEvent(EventId(job.JobId), EventTypes.IngestFailed, now,
-            new { job_id = job.JobId, source_id = job.SourceId, error })], cancellationToken);
+        await events.AddAsync(orgId, [EventRecord.Create(EventId(job.JobId), now, new IngestFailedData(job.JobId, job.SourceId, null, "failed", error))],
+            cancellationToken);
         await jobs.UpdateAsync(orgId, job.JobId, j => j.Status is IngestJobStatus.Succeeded or IngestJobStatus.Failed
             ? null
             : j with { Status = IngestJobStatus.Failed, Error = error, FinishedAt = now }, cancellationToken);
