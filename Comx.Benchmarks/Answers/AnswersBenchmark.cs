@@ -32,8 +32,8 @@ namespace Comx.Benchmarks.Answers;
 internal static class AnswersBenchmark
 {
     private const int EntriesPerSource = 10;
-    private const int ChatWarmUp = 30;
-    private const int ChatMeasured = 200;
+    private const int ChatWarmUp = 20;
+    private const int ChatMeasured = 120;
 
     public static async Task RunAsync(TextWriter output)
     {
