@@ -22,7 +22,11 @@ public sealed partial class ExtractiveAnswerGenerator(IEmbeddingGenerator<string
 {
     private const int MaxSentences = 3;
     private const int MaxListItems = 10;
-    private const int MaxUnits = 40;
+    /// <summary>
+    /// Units scored per answer. Each is embedded on the request path (one batch, ~2–5 ms a unit), so this bounds the
+    /// cost of a question; a chunk is at most 1,200 characters, which rarely holds more.
+    /// </summary>
+    private const int MaxUnits = 16;
 
     /// <summary>A unit joins the best one when it scores at least this share of the best unit's score.</summary>
     private const double KeepShare = 0.8;
