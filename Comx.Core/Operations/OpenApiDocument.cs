@@ -26,9 +26,9 @@ public sealed class OpenApiDocument
     {
         var schemas = new JsonObject { ["Error"] = Schema(typeof(ErrorEnvelope)) };
         var paths = new JsonObject();
-        foreach (var route in routes.OrderBy(r => r.Template, StringComparer.Ordinal))
+        foreach (var route in routes.OrderBy(r => r.Path, StringComparer.Ordinal))
         {
-            var path = "/" + Routes.Prefix + "/" + route.Template;
+            var path = "/" + Routes.Prefix + "/" + route.Path;
             if (paths[path] is not JsonObject item)
             {
                 item = [];
@@ -72,7 +72,7 @@ public sealed class OpenApiDocument
         {
             ["operationId"] = route.Name,
             ["summary"] = route.Summary,
-            ["tags"] = new JsonArray(Tag(route.Template)),
+            ["tags"] = new JsonArray(Tag(route.Path)),
         };
         var security = route.Auth switch
         {
@@ -90,9 +90,15 @@ public sealed class OpenApiDocument
         }
 
         var parameters = new JsonArray();
-        foreach (var name in route.ParsedTemplate.ParameterNames)
+        foreach (var (name, pattern) in route.ParsedTemplate.Parameters)
         {
-            parameters.Add(new JsonObject { ["name"] = name, ["in"] = "path", ["required"] = true, ["schema"] = new JsonObject { ["type"] = "string" } });
+            var schema = new JsonObject { ["type"] = "string" };
+            if (pattern is not null)
+            {
+                schema["pattern"] = pattern;
+            }
+
+            parameters.Add(new JsonObject { ["name"] = name, ["in"] = "path", ["required"] = true, ["schema"] = schema });
         }
 
         if (route.Paged)

@@ -214,6 +214,8 @@ module functionApp 'modules/functionapp.bicep' = {
       AzureWebJobsStorage__accountName: storage.outputs.name
       AzureWebJobsStorage__credential: 'managedidentity'
       AzureWebJobsStorage__clientId: identity.properties.clientId
+      // The host's own landing page would answer paths outside /api (and HEAD /) instead of a plain 404.
+      AzureWebJobsDisableHomepage: 'true'
       APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.connectionString
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
       Comx__Clerk__WebhookSecret: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/${secretNames.clerkWebhookSecret})'
