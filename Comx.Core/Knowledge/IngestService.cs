@@ -6,6 +6,7 @@ using Comx.Core.Knowledge.Content;
 using Comx.Core.Knowledge.Retrieval;
 using Comx.Core.Network;
 using Comx.Core.Storage;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -40,6 +41,7 @@ public sealed partial class IngestService(
     IdGenerator ids,
     TimeProvider time,
     IOptions<NetworkOptions> network,
+    IEmbeddingGenerator<string, Embedding<float>> embeddings,
     ILogger<IngestService> logger)
 {
     /// <summary>
@@ -434,8 +436,13 @@ public sealed partial class IngestService(
         var all = await sources.ListAllAsync(orgId, cancellationToken);
         var perSource = await Task.WhenAll(all.Where(s => s.Generation is not null).Select(async s =>
             (Source: s, Chunks: await chunks.ReadAsync(orgId, s.SourceId, s.Generation!, cancellationToken))));
-        var index = Bm25Index.Build(perSource.SelectMany(p => p.Chunks.OrderBy(c => c.Ordinal).Select(c =>
-            new IndexedChunk(c.ChunkId, p.Source.SourceId, p.Source.Title, p.Source.Url, c.Heading, Passage(c)))));
+        var indexed = perSource.SelectMany(p => p.Chunks.OrderBy(c => c.Ordinal).Select(c =>
+            new IndexedChunk(c.ChunkId, p.Source.SourceId, p.Source.Title, p.Source.Url, c.Heading, Passage(c)))).ToList();
+        // Only chunks whose text changed are embedded; the rest take their vector from the current index.
+        var previous = await indexes.GetAsync(orgId, cancellationToken);
+        var (vectors, embedded) = await ChunkEmbedding.VectorsAsync(indexed, ChunkEmbedding.Reusable(previous), embeddings, cancellationToken);
+        var index = Bm25Index.Build(indexed, vectors: vectors);
+        LogEmbedded(logger, orgId, embedded, indexed.Count - embedded);
         await indexes.PublishAsync(orgId, index, contentAsOf, cancellationToken);
         return index.Count;
     }
@@ -486,6 +493,8 @@ public sealed partial class IngestService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest job {JobId} (org {OrgId}) could not renew its lease.")]
     private static partial void LogRenewalFailed(ILogger logger, Exception exception, string orgId, string jobId);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Index for org {OrgId}: embedded {Embedded} changed chunks, reused {Reused} vectors.")]
+    private static partial void LogEmbedded(ILogger logger, string orgId, int embedded, int reused);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ingest job {JobId} (org {OrgId}) not claimed: finished or held by another worker.")]
     private static partial void LogNotClaimed(ILogger logger, string orgId, string jobId);
