@@ -3,6 +3,7 @@ using Comx.Core.Identity;
 using Comx.Core.Network;
 using Comx.Core.Operations;
 using Comx.Core.Billing;
+using Comx.Core.Embeddings;
 using Comx.Core.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -43,6 +44,7 @@ public static class ComxCoreServices
         services.AddSingleton<Safeguarding.SafeguardingPolicyStore>();
         services.AddSingleton<Accessibility.LearnerAccessibilityStore>();
         services.AddSingleton<GuardedHttpClient>();
+        services.AddComxEmbeddings(configuration);
         services.AddSingleton<Knowledge.Retrieval.RetrievalIndexStore>();
         services.AddSingleton<Chat.ChatService>();
         services.AddOptions<Chat.AiOptions>().Bind(configuration.GetSection(Chat.AiOptions.Section));
@@ -70,6 +72,7 @@ public static class ComxCoreServices
         services.AddSingleton<Chat.ChatSessionStore>();
         services.AddSingleton<Chat.AnswerStore>();
         services.AddSingleton<Billing.UsageCounter>();
+        services.AddSingleton<Billing.CountedSlots>();
         services.AddSingleton<RequestPipeline>();
         services.AddSingleton<OpenApiDocument>();
         services.AddSingleton<Jobs.ComxJobs>();

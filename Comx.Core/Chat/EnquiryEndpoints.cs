@@ -13,6 +13,7 @@ namespace Comx.Core.Chat;
 
 public sealed record EnquiryRequest(string WidgetKey, string Name, string Email, string Message, bool Consent, string? Phone = null, string? SessionId = null) : IValidatable, IPublicScoped
 {
+    [System.Text.Json.Serialization.JsonIgnore]
     public string IdempotencyScope => WidgetKey;
 
     public IEnumerable<FieldError> Validate()

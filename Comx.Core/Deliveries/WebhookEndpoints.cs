@@ -18,7 +18,7 @@ internal static class WebhookEndpoints
 {
     public static IEnumerable<RouteDefinition> Routes =>
     [
-        new(RouteNames.ListWebhooks, "GET", Http.Routes.Webhooks, RouteAuth.Org, EndpointServices.With<WebhookServices>(ListAsync))
+        new(RouteNames.ListWebhooks, "GET", Http.Routes.Webhooks, RouteAuth.OrgAdmin, EndpointServices.With<WebhookServices>(ListAsync))
         { ResponseType = typeof(ListResponse<WebhookResponse>), Summary = "Every event subscription of the organisation (at most 20), oldest first." },
         new(RouteNames.CreateWebhook, "POST", Http.Routes.Webhooks, RouteAuth.OrgAdmin, EndpointServices.With<WebhookServices>(CreateAsync))
         {
@@ -27,7 +27,7 @@ internal static class WebhookEndpoints
         },
         new(RouteNames.DeleteWebhook, "DELETE", Http.Routes.Webhook, RouteAuth.OrgAdmin, EndpointServices.With<WebhookServices>(DeleteAsync))
         { SuccessStatus = 204, Summary = "Deletes a subscription; its pending retries are skipped." },
-        new(RouteNames.ListWebhookDeliveries, "GET", Http.Routes.WebhookDeliveries, RouteAuth.Org, EndpointServices.With<WebhookServices>(ListDeliveriesAsync))
+        new(RouteNames.ListWebhookDeliveries, "GET", Http.Routes.WebhookDeliveries, RouteAuth.OrgAdmin, EndpointServices.With<WebhookServices>(ListDeliveriesAsync))
         { ResponseType = typeof(ListResponse<DeliveryResponse>), Paged = true, Summary = "The subscription's deliveries, newest first, each with its attempts (status, latency, error, start of the response)." },
         new(RouteNames.EnableWebhook, "POST", Http.Routes.WebhookEnable, RouteAuth.OrgAdmin, EndpointServices.With<WebhookServices>(EnableAsync))
         { ResponseType = typeof(WebhookResponse), Summary = "Makes a paused subscription active again and resets its failure counters. Deliveries skipped while it was paused can be resent." },
@@ -57,12 +57,11 @@ internal static class WebhookEndpoints
         }
 
         var store = services.Hooks;
-        if ((await store.ListAsync(context.Org.OrgId, cancellationToken)).Count >= WebhookStore.MaxHooksPerOrg)
+        if (await store.CreateAsync(context.Org.OrgId, url, request.Events, context.Org.Stamp, cancellationToken) is not { } hook)
         {
             return ApiError.Forbidden($"An organisation has at most {WebhookStore.MaxHooksPerOrg} subscriptions; delete one first.", "subscription_limit", WebhookStore.MaxHooksPerOrg);
         }
 
-        var hook = await store.CreateAsync(context.Org.OrgId, url, request.Events, context.Org.Stamp, cancellationToken);
         return ApiResult.Created(new CreatedWebhookResponse(hook.HookId, hook.Url, hook.Events, hook.SigningSecret, hook.Status, hook.CreatedAt));
     }
 

@@ -36,7 +36,7 @@ public sealed class ComxJobs(IServiceProvider services)
             await sp.GetRequiredService<Deliveries.DeliveryWorker>().RecoverAsync(ct);
         }),
 
-        new(JobNames.RecoverIngestJobs, JobNames.RecoverIngestJobsSchedule, TimeSpan.FromMinutes(2),
+        new(JobNames.RecoverIngestJobs, JobNames.RecoverIngestJobsSchedule, TimeSpan.FromSeconds(30),
             static (sp, ct) => sp.GetRequiredService<IngestService>().RecoverStuckJobsAsync(ct)),
         new(JobNames.RefreshSources, JobNames.RefreshSourcesSchedule, TimeSpan.FromMinutes(15),
             static (sp, ct) => sp.GetRequiredService<IngestService>().RefreshDueSourcesAsync(ct)),

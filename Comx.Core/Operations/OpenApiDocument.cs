@@ -233,7 +233,9 @@ public sealed class OpenApiDocument
         (details.reason: plan_limit, trial_expired, subscription_inactive; details.limit for limits), COMX_POLICY_BLOCK 403,
         COMX_NOT_FOUND 404 (also for another organisation's resources), COMX_METHOD_NOT_ALLOWED 405 (with Allow),
         COMX_IDEMPOTENCY_CONFLICT 409, COMX_PAYLOAD_TOO_LARGE 413 (bodies over 1 MB), COMX_RATE_LIMITED 429 (with
-        Retry-After), COMX_INTERNAL_ERROR 500, COMX_PROVIDER_UNAVAILABLE 503.
+        Retry-After), COMX_INTERNAL_ERROR 500, COMX_PROVIDER_UNAVAILABLE 503 (retryable: storage or a provider is
+        unreachable). The server's own refusals use the envelope too: COMX_REQUEST_TIMEOUT 408 (a body that arrives too
+        slowly), COMX_URI_TOO_LONG 414, COMX_HEADERS_TOO_LARGE 431. JSON responses carry X-Content-Type-Options: nosniff.
 
         Rate limits: public chat routes 20/min per IP, enquiries 5/min per IP, the organisation API 60/min per API key or
         user. Limited responses carry X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset (Unix seconds when

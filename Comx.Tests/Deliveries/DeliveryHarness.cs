@@ -95,7 +95,7 @@ public static class DeliveryHarness
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(org);
-        var response = await app.Client.SendAsync(org.AsMember(HttpMethod.Get, $"/api/org/v1/webhooks/{hookId}/deliveries"), TestContext.Current.CancellationToken);
+        var response = await app.Client.SendAsync(org.AsAdmin(HttpMethod.Get, $"/api/org/v1/webhooks/{hookId}/deliveries"), TestContext.Current.CancellationToken);
         return (await response.JsonAsync(200)).GetProperty("data");
     }
 
@@ -107,7 +107,7 @@ public static class DeliveryHarness
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(org);
-        var response = await app.Client.SendAsync(org.AsMember(HttpMethod.Get, "/api/org/v1/webhooks"), TestContext.Current.CancellationToken);
+        var response = await app.Client.SendAsync(org.AsAdmin(HttpMethod.Get, "/api/org/v1/webhooks"), TestContext.Current.CancellationToken);
         return (await response.JsonAsync(200)).GetProperty("data").EnumerateArray().Single(h => h.GetProperty("hook_id").GetString() == hookId);
     }
 

@@ -82,6 +82,8 @@ param smtpUsername string = ''
 
 @description('Comx__Smtp__From: sender address of notification e-mails.')
 param smtpFrom string = ''
+@description('Comx__Ai__EmbeddingModel: embedding model on the AI endpoint; empty means the local all-MiniLM-L6-v2 in process.')
+param aiEmbeddingModel string = ''
 
 @description('Comx__Network__ForwardedHops: trusted proxies appending to X-Forwarded-For (Azure front end: 1).')
 @minValue(0)
@@ -242,6 +244,7 @@ module functionApp 'modules/functionapp.bicep' = {
         : '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/${secretNames.aiApiKey})'
       Comx__Ai__Model: aiModel
       Comx__Ai__FallbackToExtractive: aiFallbackToExtractive ? 'true' : 'false'
+      Comx__Ai__EmbeddingModel: aiEmbeddingModel
       // Never true in Azure: private and loopback targets stay refused.
       Comx__Network__AllowPrivateTargets: 'false'
       Comx__Network__ForwardedHops: string(forwardedHops)
