@@ -311,7 +311,7 @@ internal static class ChatBenchmark
                 var thread = (await conversations.GetEntityAsync<TableEntity>(orgId, "t|" + threadId)).Value;
                 if (attempt == 0)
                 {
-                    await T(StorageNames.Tables.Outbox).UpsertEntityAsync(new TableEntity("floor", orgId));
+                    await T(StorageNames.Tables.Events).UpsertEntityAsync(new TableEntity("floor", orgId));
                 }
 
                 try

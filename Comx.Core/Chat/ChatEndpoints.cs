@@ -9,6 +9,7 @@ namespace Comx.Core.Chat;
 public sealed record CreateSessionRequest(string WidgetKey, string? VisitorId = null, string? LearnerId = null, string? Locale = null, IReadOnlyDictionary<string, string>? Metadata = null)
     : IValidatable, IPublicScoped
 {
+    [System.Text.Json.Serialization.JsonIgnore]
     public string IdempotencyScope => WidgetKey;
 
     public IEnumerable<FieldError> Validate()
@@ -60,6 +61,7 @@ public sealed record SendMessageRequest(string SessionId, string Message) : IVal
 {
     public const int MaxLength = 4000;
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public string IdempotencyScope => SessionId;
 
     public IEnumerable<FieldError> Validate()

@@ -1,5 +1,6 @@
 using Comx.Core.Accessibility;
 using Comx.Core.Billing;
+using Comx.Core.Events;
 using Comx.Core.Http;
 using Comx.Core.Identity;
 using Comx.Core.Inbox;
@@ -112,17 +113,8 @@ public sealed class ChatService(
         var result = await conversations.WriteAsync(orgId, session.ThreadId, current => new ThreadWrite(
             [new NewMessage(MessageRole.Visitor, stored), new NewMessage(MessageRole.Bot, answer.Text, answerId)],
             current.Status == ThreadStatus.Resolved ? new ThreadChange(Status: ThreadStatus.Open) : null,
-            [new OutboxEvent(eventId, EventTypes.ChatMessageAnswered, now, new
-            {
-                thread_id = session.ThreadId,
-                session_id = session.SessionId,
-                answer_id = answerId,
-                question = stored,
-                answer = answer.Text,
-                confidence = answer.Confidence,
-                fallback = answer.Fallback,
-                citations = answer.Citations,
-            })]), session.SessionId, cancellationToken);
+            [EventRecord.Create(eventId, now, new ChatMessageAnsweredData(session.ThreadId, session.SessionId, answerId, stored, answer.Text, answer.Confidence,
+                answer.Fallback, [.. answer.Citations.Select(c => new EventCitation(c.SourceId, c.Title, c.Url, c.Snippet))]))]), session.SessionId, cancellationToken);
         await usage.IncrementAsync(orgId, PlanLimit.MessagesPerMonth, cancellationToken: cancellationToken);
         var visitorMessage = result!.Value.Messages[0];
         return ApiResult.Ok(new SendMessageResponse(visitorMessage.MessageId,
@@ -173,14 +165,11 @@ public sealed class ChatService(
         var result = await conversations.WriteAsync(session.OrgId, session.ThreadId, _ => new ThreadWrite(
             [new NewMessage(MessageRole.Visitor, stored), new NewMessage(MessageRole.Bot, policy.EscalationMessage, answerId)],
             new ThreadChange(SafeguardingFlag: true),
-            [new OutboxEvent(ids.New("evt"), EventTypes.SafeguardingAlert, now, new
-            {
-                thread_id = session.ThreadId,
-                session_id = session.SessionId,
-                category = verdict.Category,
-                message = stored,
-                contact = policy.Contact,
-            })]), session.SessionId, cancellationToken);
+            [EventRecord.Create(ids, now, new SafeguardingAlertData(session.ThreadId, session.SessionId, SafeguardingSources.Chat, null,
+                System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(verdict.Category.ToString()),
+                verdict.Category == SafeguardingCategory.Custom ? "org_term" : "lexicon", stored,
+                policy.Contact is { } contact ? new SafeguardingAlertContact(contact.Name, contact.Email) : null))]),
+            session.SessionId, cancellationToken);
         return ApiResult.Ok(new SendMessageResponse(result!.Value.Messages[0].MessageId,
             new AnswerBody(answerId, policy.EscalationMessage, [], 1, false), false, new SafeguardingOutcome(true), []));
     }

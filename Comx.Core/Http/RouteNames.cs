@@ -32,6 +32,8 @@ public static class RouteNames
 
     public const string GetSafeguarding = "GetSafeguarding";
     public const string PutSafeguarding = "PutSafeguarding";
+    public const string GetNotifications = "GetNotifications";
+    public const string PutNotifications = "PutNotifications";
     public const string GetLearnerAccessibility = "GetLearnerAccessibility";
     public const string PutLearnerAccessibility = "PutLearnerAccessibility";
     public const string CreateEnquiry = "CreateEnquiry";

@@ -79,6 +79,7 @@ public static class Routes
 
     public const string Templates = "org/v1/templates";
     public const string Safeguarding = "org/v1/safeguarding";
+    public const string Notifications = "org/v1/notifications";
     public const string ThinkGuideSessions = "org/v1/thinkguide/sessions";
     public const string ThinkGuideSession = $"org/v1/thinkguide/sessions/{Id.ThinkGuideSession}";
     public const string ThinkGuideStep = $"org/v1/thinkguide/sessions/{Id.ThinkGuideSession}/step";
