@@ -39,7 +39,8 @@ public static class WebhookSamples
                 session_id = Session,
                 reason = "Visitor asked to speak to a person",
                 assignee_user_id = (string?)null,
-                requested_by = "user_sample",
+                requested_by = "staff",
+                requested_by_user_id = (string?)"user_sample",
             },
             [EventTypes.SafeguardingAlert] = new
             {
@@ -67,6 +68,7 @@ public static class WebhookSamples
                 status = "failed",
                 error = "The server answered 404 Not Found.",
             },
+            [EventTypes.FeedbackReceived] = new Chat.FeedbackReceivedData("ans_sample0000000000000000000000", Session, Thread, false, "It didn't say which day."),
         };
         return [.. EventTypes.All.Select(type => (type, ComxJson.Serialize(new EventEnvelope("evt_sample0000000000000000000000", type, now, orgId, data[type]))))];
     }

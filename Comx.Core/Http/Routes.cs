@@ -17,6 +17,9 @@ public static class Routes
     public const string Enquiries = "public/v1/enquiries";
     public const string Answer = "public/v1/answers/{answerId}";
     public const string WidgetScript = "public/v1/widget.js";
+    public const string ChatHandoffs = "public/v1/chat/handoffs";
+    public const string AnswerFeedback = "public/v1/answers/{answerId}/feedback";
+    public const string WidgetFont = "public/v1/widget-fonts/{fontFile}";
 
     public const string WidgetConfig = "public/v1/widget-config";
 
@@ -37,6 +40,9 @@ public static class Routes
     public const string InboxThreadResolve = "org/v1/inbox/threads/{threadId}/resolve";
     public const string Handoffs = "org/v1/handoffs";
     public const string Enquiry = "org/v1/enquiries";
+    public const string EnquiryById = "org/v1/enquiries/{enquiryId}";
+    public const string EnquiryClose = "org/v1/enquiries/{enquiryId}/close";
+    public const string InboxThreadAssign = "org/v1/inbox/threads/{threadId}/assign";
 
     public const string ActionProposals = "org/v1/actions/proposals";
     public const string Action = "org/v1/actions/{proposalId}";
@@ -46,6 +52,8 @@ public static class Routes
     public const string ActionSigningSecret = "org/v1/actions/signing-secret";
 
     public const string Templates = "org/v1/templates";
+    public const string Template = "org/v1/templates/{templateId}";
+    public const string TemplateRender = "org/v1/templates/{templateId}/render";
     public const string Safeguarding = "org/v1/safeguarding";
     public const string ThinkGuideSessions = "org/v1/thinkguide/sessions";
     public const string ThinkGuideSession = "org/v1/thinkguide/sessions/{sessionId}";

@@ -39,6 +39,9 @@ public sealed record NewMessage(MessageRole Role, string Text, string? AnswerId 
 /// <summary>An event written to the outbox in the same transaction as the state it describes.</summary>
 public sealed record OutboxEvent(string EventId, string Type, DateTimeOffset CreatedAt, object Data);
 
+/// <summary>Sets (or, with a null user id, clears) who on the staff is looking after a thread.</summary>
+public sealed record AssigneeUpdate(string? UserId);
+
 /// <summary>How a write changes a thread besides adding messages; null members leave the field alone.</summary>
 public sealed record ThreadChange(
     ThreadStatus? Status = null,
@@ -48,7 +51,8 @@ public sealed record ThreadChange(
     string? HandoffRequestedBy = null,
     string? HandoffAssignee = null,
     DateTimeOffset? ResolvedAt = null,
-    string? ResolvedBy = null);
+    string? ResolvedBy = null,
+    AssigneeUpdate? Assignee = null);
 
 /// <summary>Event type names (api.md "Events").</summary>
 public static class EventTypes
@@ -61,7 +65,15 @@ public static class EventTypes
     public const string ActionFailed = "action.failed";
     public const string IngestSucceeded = "ingest.succeeded";
     public const string IngestFailed = "ingest.failed";
+    public const string FeedbackReceived = "feedback.received";
 
     public static readonly IReadOnlyList<string> All =
-        [ChatMessageAnswered, EnquiryCreated, HandoffRequested, SafeguardingAlert, ActionExecuted, ActionFailed, IngestSucceeded, IngestFailed];
+        [ChatMessageAnswered, EnquiryCreated, HandoffRequested, SafeguardingAlert, ActionExecuted, ActionFailed, IngestSucceeded, IngestFailed, FeedbackReceived];
+}
+
+/// <summary>Who asked for a person, as <c>handoff.requested</c> says it (<c>requested_by</c>).</summary>
+public static class HandoffRequester
+{
+    public const string Visitor = "visitor";
+    public const string Staff = "staff";
 }
