@@ -82,7 +82,7 @@ public sealed class TemplateStore(ComxStorage storage)
             return false;
         }
 
-        var pointer = await Table.GetEntityIfExistsAsync<TableEntity>(orgId, PointerPrefix + templateId, select: ["RowKey"], cancellationToken: cancellationToken);
+        var pointer = await Table.GetEntityIfExistsAsync<TableEntity>(orgId, PointerPrefix + templateId, cancellationToken: cancellationToken);
         List<TableTransactionAction> actions = [new(TableTransactionActionType.Delete, found, found.ETag)];
         if (pointer.HasValue)
         {
