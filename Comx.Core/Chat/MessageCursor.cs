@@ -1,4 +1,3 @@
-using System.Text;
 using Comx.Core.Storage;
 
 namespace Comx.Core.Chat;
@@ -16,11 +15,7 @@ public static class MessageCursor
     /// <summary>The cursor that starts at the beginning of a conversation.</summary>
     public static readonly string Start = Encode(null);
 
-    public static string Encode(string? messageId)
-    {
-        var bytes = Encoding.UTF8.GetBytes(Version + messageId);
-        return Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-    }
+    public static string Encode(string? messageId) => TablePaging.EncodeCursor(Version + messageId)!;
 
     /// <summary>
     /// Decodes a cursor to the message id it names ("" for the start), or null when it is not one this API could have
@@ -28,21 +23,7 @@ public static class MessageCursor
     /// </summary>
     public static string? Decode(string cursor)
     {
-        if (cursor.Length is 0 or > 200)
-        {
-            return null;
-        }
-
-        var base64 = cursor.Replace('-', '+').Replace('_', '/');
-        base64 = base64.PadRight(base64.Length + ((4 - (base64.Length % 4)) % 4), '=');
-        var buffer = new byte[base64.Length];
-        if (!Convert.TryFromBase64String(base64, buffer, out var written))
-        {
-            return null;
-        }
-
-        var text = Encoding.UTF8.GetString(buffer, 0, written);
-        if (!text.StartsWith(Version, StringComparison.Ordinal))
+        if (cursor.Length is 0 or > 200 || TablePaging.DecodeCursor(cursor) is not { } text || !text.StartsWith(Version, StringComparison.Ordinal))
         {
             return null;
         }

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Comx.Core.Chat;
 using Comx.Core.Inbox;
@@ -80,7 +79,8 @@ public sealed class MessageSyncAndFeedbackTests : IAsyncLifetime
         await visitor.AskAsync("What do pupils wear?");
         await other.AskAsync("What do pupils wear?");
         var otherCursor = (await (await SyncAsync(other, null)).JsonAsync(200)).GetProperty("next_after").GetString()!;
-        var forged = Convert.ToBase64String(Encoding.UTF8.GetBytes("c1:msg_0000000000aaaaaaaaaaaaaaaaaaaaa")).TrimEnd('=');
+        // Well formed, but naming a message that is not in this conversation.
+        var forged = MessageCursor.Encode("msg_0000000000aaaaaaaaaaaaaaaaaaaaa");
 
         foreach (var bad in new[] { "not a cursor!", forged, otherCursor, "msg_0000000000aaaaaaaaaaaaaaaaaaaaa", "djE6eHl6" })
         {

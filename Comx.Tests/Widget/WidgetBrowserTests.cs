@@ -248,25 +248,9 @@ public sealed class WidgetBrowserTests(WidgetSite site) : IClassFixture<WidgetSi
         Assert.False(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth > innerWidth"), "The page scrolls sideways.");
     }
 
-    private async Task<IPage> OpenWidgetAsync(string key, string? learner = null)
-    {
-        var page = await site.NewPageAsync();
-        await page.GotoAsync($"/demo?key={key}" + (learner is null ? "" : $"&learner={learner}"));
-        await page.Locator(".launcher").ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Dialog, new() { Name = "Ask Hillside" })).ToBeVisibleAsync();
-        await page.WaitForFunctionAsync($"() => !!JSON.parse(sessionStorage.getItem('comx:{key}' + ({(learner is null ? "''" : $"':{learner}'")})) || 'null')?.session");
-        return page;
-    }
+    private Task<IPage> OpenWidgetAsync(string key, string? learner = null) => site.OpenWidgetAsync(key, learner);
 
-    private static async Task<ILocator> AskAsync(IPage page, string question)
-    {
-        var answers = page.Locator(".msg.bot:not(.greeting)");
-        var count = await answers.CountAsync();
-        await page.Locator("#comx-input").FillAsync(question);
-        await page.Locator(".send").ClickAsync();
-        await Expect(answers).ToHaveCountAsync(count + 1);
-        return answers.Nth(count);
-    }
+    private static Task<ILocator> AskAsync(IPage page, string question) => WidgetSite.AskAsync(page, question);
 
     private static void AssertNoViolations(string[] violations) => Assert.True(violations.Length == 0, string.Join("\n", violations));
 

@@ -17,25 +17,9 @@ public sealed class WidgetHandoffBrowserTests(WidgetSite site) : IClassFixture<W
     private const string Shadow = "document.querySelector('#comx-widget').shadowRoot";
     private const string Question = "When does the school office open?";
 
-    private async Task<IPage> OpenAsync(string key, string? learner = null, int width = 1280, int height = 800)
-    {
-        var page = await site.NewPageAsync(width, height);
-        await page.GotoAsync($"/demo?key={key}" + (learner is null ? "" : $"&learner={learner}"));
-        await page.Locator(".launcher").ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Dialog, new() { Name = "Ask Hillside" })).ToBeVisibleAsync();
-        await page.WaitForFunctionAsync($"() => !!JSON.parse(sessionStorage.getItem('comx:{key}' + ({(learner is null ? "''" : $"':{learner}'")})) || 'null')?.session");
-        return page;
-    }
+    private Task<IPage> OpenAsync(string key, string? learner = null, int width = 1280, int height = 800) => site.OpenWidgetAsync(key, learner, width, height);
 
-    private static async Task<ILocator> AskAsync(IPage page, string question)
-    {
-        var answers = page.Locator(".msg.bot:not(.greeting)");
-        var count = await answers.CountAsync();
-        await page.Locator("#comx-input").FillAsync(question);
-        await page.Locator(".send").ClickAsync();
-        await Expect(answers).ToHaveCountAsync(count + 1);
-        return answers.Nth(count);
-    }
+    private static Task<ILocator> AskAsync(IPage page, string question) => WidgetSite.AskAsync(page, question);
 
     private async Task<string> ThreadIdAsync(IPage page, string key)
     {
