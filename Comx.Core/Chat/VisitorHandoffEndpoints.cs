@@ -32,8 +32,12 @@ public sealed record VisitorHandoffRequest(string SessionId, string? Reason = nu
 /// </summary>
 public sealed record VisitorHandoffResponse(string HandoffId, string ThreadId, string Status, bool StaffAvailable, string Message);
 
-/// <summary>The <c>handoff.requested</c> payload (api.md): <c>requested_by</c> is <c>visitor</c> here and <c>staff</c> from the org route.</summary>
-public sealed record HandoffRequestedData(string HandoffId, string ThreadId, string SessionId, string? Reason, string RequestedBy);
+/// <summary>
+/// The <c>handoff.requested</c> payload, the same from both routes: <c>requested_by</c> is <c>visitor</c> or <c>staff</c>;
+/// <c>requested_by_user_id</c> names the member (or API key) on the staff route and is null for a visitor.
+/// </summary>
+public sealed record HandoffRequestedData(string HandoffId, string ThreadId, string SessionId, string? Reason, string? AssigneeUserId, string RequestedBy,
+    string? RequestedByUserId);
 
 /// <summary>
 /// <c>POST /public/v1/chat/handoffs</c>: the visitor asks for a person. The thread goes to <c>handoff</c> (the bot pauses)
@@ -94,7 +98,7 @@ internal static class VisitorHandoffEndpoints
             }
 
             already = null;
-            var data = new HandoffRequestedData(handoffId, thread.ThreadId, session.SessionId, reason, HandoffRequester.Visitor);
+            var data = new HandoffRequestedData(handoffId, thread.ThreadId, session.SessionId, reason, null, HandoffRequester.Visitor, null);
             return new ThreadWrite([], new ThreadChange(ThreadStatus.Handoff, HandoffId: handoffId, HandoffReason: reason, HandoffRequestedBy: HandoffRequester.Visitor),
                 [new OutboxEvent(ids.New("evt"), EventTypes.HandoffRequested, now, data)]);
         }, createForSession: session.SessionId, cancellationToken);

@@ -32,16 +32,8 @@ public static class WebhookSamples
             },
             [EventTypes.EnquiryCreated] = new EnquiryResponse("enq_sample0000000000000000000000", "Sam Sample", "sam@example.org", null,
                 "Could someone call me about open days?", Session, Thread, now),
-            [EventTypes.HandoffRequested] = new
-            {
-                handoff_id = "hof_sample0000000000000000000000",
-                thread_id = Thread,
-                session_id = Session,
-                reason = "Visitor asked to speak to a person",
-                assignee_user_id = (string?)null,
-                requested_by = "staff",
-                requested_by_user_id = (string?)"user_sample",
-            },
+            [EventTypes.HandoffRequested] = new Chat.HandoffRequestedData("hof_sample0000000000000000000000", Thread, Session, "Visitor asked to speak to a person",
+                null, Inbox.HandoffRequester.Staff, "user_sample"),
             [EventTypes.SafeguardingAlert] = new
             {
                 thread_id = Thread,

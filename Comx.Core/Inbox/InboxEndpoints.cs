@@ -190,11 +190,7 @@ internal static class InboxEndpoints
                 return null;
             }
 
-            var data = new
-            {
-                handoff_id = handoffId, thread_id = thread.ThreadId, session_id = thread.SessionId, reason = request.Reason, assignee_user_id = request.AssigneeUserId,
-                requested_by = HandoffRequester.Staff, requested_by_user_id = (string?)caller.Stamp,
-            };
+            var data = new Chat.HandoffRequestedData(handoffId, thread.ThreadId, thread.SessionId, request.Reason, request.AssigneeUserId, HandoffRequester.Staff, caller.Stamp);
             return new ThreadWrite([], new ThreadChange(ThreadStatus.Handoff, HandoffId: handoffId, HandoffReason: request.Reason, HandoffRequestedBy: caller.Stamp,
                 HandoffAssignee: request.AssigneeUserId), [new OutboxEvent(ids.New("evt"), EventTypes.HandoffRequested, now, data)]);
         }, cancellationToken: cancellationToken);
