@@ -1,6 +1,6 @@
 using System.Net.Mail;
+using Comx.Core.Events;
 using Comx.Core.Http;
-using Comx.Core.Inbox;
 using Comx.Core.Identity;
 using Comx.Core.Safeguarding;
 using Comx.Core.Storage;
@@ -10,6 +10,7 @@ namespace Comx.Core.Chat;
 
 public sealed record EnquiryRequest(string WidgetKey, string Name, string Email, string Message, bool Consent, string? Phone = null, string? SessionId = null) : IValidatable, IPublicScoped
 {
+    [System.Text.Json.Serialization.JsonIgnore]
     public string IdempotencyScope => WidgetKey;
 
     public IEnumerable<FieldError> Validate()
@@ -101,7 +102,8 @@ internal static class EnquiryEndpoints
         var enquiry = new EnquiryResponse(ids.New("enq"), request.Name.Trim(), request.Email.Trim(), request.Phone?.Trim(), message,
             threadId is null ? null : request.SessionId, threadId, now);
         await context.Service<EnquiryStore>().AddAsync(widget.OrgId, enquiry,
-            [new OutboxEvent(ids.New("evt"), EventTypes.EnquiryCreated, now, enquiry)], cancellationToken);
+            [EventRecord.Create(ids, now, new EnquiryCreatedData(enquiry.EnquiryId, enquiry.Name, enquiry.Email, enquiry.Phone, enquiry.Message, enquiry.SessionId,
+                enquiry.ThreadId, enquiry.CreatedAt))], cancellationToken);
         return ApiResult.Created(new EnquiryCreated(enquiry.EnquiryId));
     }
 

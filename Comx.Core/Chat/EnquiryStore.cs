@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using Comx.Core.Events;
 using Comx.Core.Inbox;
 using Comx.Core.Storage;
 
@@ -18,7 +19,7 @@ public sealed class EnquiryStore(ComxStorage storage, ConversationStore conversa
     private TableClient Table => storage.Table(StorageNames.Tables.Conversations);
 
     /// <summary>Stores a new enquiry with the events it raises, atomically.</summary>
-    public async Task AddAsync(string orgId, EnquiryResponse enquiry, IReadOnlyList<OutboxEvent> events, CancellationToken cancellationToken = default)
+    public async Task AddAsync(string orgId, EnquiryResponse enquiry, IReadOnlyList<EventRecord> events, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(enquiry);
         var entity = EnquiryEntity.From(orgId, enquiry);

@@ -1,3 +1,4 @@
+using Comx.Core.Events;
 using Comx.Core.Http;
 using Comx.Core.Inbox;
 using Comx.Core.Storage;
@@ -23,9 +24,6 @@ public sealed record AnswerFeedbackRequest(string SessionId, bool Helpful, strin
         }
     }
 }
-
-/// <summary>The <c>feedback.received</c> payload.</summary>
-public sealed record FeedbackReceivedData(string AnswerId, string SessionId, string ThreadId, bool Helpful, string? Comment);
 
 /// <summary>
 /// <c>POST /public/v1/answers/{answerId}/feedback</c>: thumbs up or down on an answer, only from the session it was given
@@ -66,9 +64,9 @@ internal static class FeedbackEndpoints
         var now = context.Service<TimeProvider>().GetUtcNow();
         var comment = string.IsNullOrWhiteSpace(request.Comment) ? null : request.Comment.Trim();
         // The event goes first: a crash before the vote is stored leaves a retry to store it, never a vote nobody heard of.
-        await conversations.AddEventsAsync(session.OrgId,
-            [new OutboxEvent(context.Service<IdGenerator>().New("evt"), EventTypes.FeedbackReceived, now,
-                new FeedbackReceivedData(answerId, session.SessionId, session.ThreadId, request.Helpful, comment))], cancellationToken);
+        await context.Service<EventStore>().AddAsync(session.OrgId,
+            [EventRecord.Create(context.Service<IdGenerator>(), now, new FeedbackReceivedData(answerId, session.SessionId, session.ThreadId, request.Helpful, comment))],
+            cancellationToken);
         await answers.SetFeedbackAsync(answerId, new AnswerFeedback(request.Helpful, comment, session.SessionId, now), cancellationToken);
         return ApiResult.NoContent();
     }

@@ -1,3 +1,4 @@
+using Comx.Core.Events;
 using Comx.Core.Http;
 using Comx.Core.Identity;
 using Comx.Core.Inbox;
@@ -31,13 +32,6 @@ public sealed record VisitorHandoffRequest(string SessionId, string? Reason = nu
 /// hours; <c>message</c> then says when staff are back and offers the enquiry form.
 /// </summary>
 public sealed record VisitorHandoffResponse(string HandoffId, string ThreadId, string Status, bool StaffAvailable, string Message);
-
-/// <summary>
-/// The <c>handoff.requested</c> payload, the same from both routes: <c>requested_by</c> is <c>visitor</c> or <c>staff</c>;
-/// <c>requested_by_user_id</c> names the member (or API key) on the staff route and is null for a visitor.
-/// </summary>
-public sealed record HandoffRequestedData(string HandoffId, string ThreadId, string SessionId, string? Reason, string? AssigneeUserId, string RequestedBy,
-    string? RequestedByUserId);
 
 /// <summary>
 /// <c>POST /public/v1/chat/handoffs</c>: the visitor asks for a person. The thread goes to <c>handoff</c> (the bot pauses)
@@ -98,9 +92,9 @@ internal static class VisitorHandoffEndpoints
             }
 
             already = null;
-            var data = new HandoffRequestedData(handoffId, thread.ThreadId, session.SessionId, reason, null, HandoffRequester.Visitor, null);
-            return new ThreadWrite([], new ThreadChange(ThreadStatus.Handoff, HandoffId: handoffId, HandoffReason: reason, HandoffRequestedBy: HandoffRequester.Visitor),
-                [new OutboxEvent(ids.New("evt"), EventTypes.HandoffRequested, now, data)]);
+            var data = new HandoffRequestedData(handoffId, thread.ThreadId, session.SessionId, reason, null, HandoffRequesters.Visitor, null);
+            return new ThreadWrite([], new ThreadChange(ThreadStatus.Handoff, HandoffId: handoffId, HandoffReason: reason, HandoffRequestedBy: HandoffRequesters.Visitor),
+                [EventRecord.Create(ids, now, data)]);
         }, createForSession: session.SessionId, cancellationToken);
 
         var away = AwayMessages.Compose(widget.BusinessHours, widget.AwayMessage, now);

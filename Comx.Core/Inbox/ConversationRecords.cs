@@ -36,9 +36,6 @@ public sealed record MessageRecord(string MessageId, string ThreadId, MessageRol
 /// <summary>A message to add to a thread; the store assigns its id.</summary>
 public sealed record NewMessage(MessageRole Role, string Text, string? AnswerId = null, string? AuthorId = null);
 
-/// <summary>An event written to the outbox in the same transaction as the state it describes.</summary>
-public sealed record OutboxEvent(string EventId, string Type, DateTimeOffset CreatedAt, object Data);
-
 /// <summary>Sets (or, with a null user id, clears) who on the staff is looking after a thread.</summary>
 public sealed record AssigneeUpdate(string? UserId);
 
@@ -53,27 +50,3 @@ public sealed record ThreadChange(
     DateTimeOffset? ResolvedAt = null,
     string? ResolvedBy = null,
     AssigneeUpdate? Assignee = null);
-
-/// <summary>Event type names (api.md "Events").</summary>
-public static class EventTypes
-{
-    public const string ChatMessageAnswered = "chat.message_answered";
-    public const string EnquiryCreated = "enquiry.created";
-    public const string HandoffRequested = "handoff.requested";
-    public const string SafeguardingAlert = "safeguarding.alert";
-    public const string ActionExecuted = "action.executed";
-    public const string ActionFailed = "action.failed";
-    public const string IngestSucceeded = "ingest.succeeded";
-    public const string IngestFailed = "ingest.failed";
-    public const string FeedbackReceived = "feedback.received";
-
-    public static readonly IReadOnlyList<string> All =
-        [ChatMessageAnswered, EnquiryCreated, HandoffRequested, SafeguardingAlert, ActionExecuted, ActionFailed, IngestSucceeded, IngestFailed, FeedbackReceived];
-}
-
-/// <summary>Who asked for a person, as <c>handoff.requested</c> says it (<c>requested_by</c>).</summary>
-public static class HandoffRequester
-{
-    public const string Visitor = "visitor";
-    public const string Staff = "staff";
-}

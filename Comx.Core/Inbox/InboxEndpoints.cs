@@ -1,3 +1,4 @@
+using Comx.Core.Events;
 using Comx.Core.Http;
 using Comx.Core.Storage;
 
@@ -190,9 +191,9 @@ internal static class InboxEndpoints
                 return null;
             }
 
-            var data = new Chat.HandoffRequestedData(handoffId, thread.ThreadId, thread.SessionId, request.Reason, request.AssigneeUserId, HandoffRequester.Staff, caller.Stamp);
+            var data = new HandoffRequestedData(handoffId, thread.ThreadId, thread.SessionId, request.Reason, request.AssigneeUserId, HandoffRequesters.Staff, caller.Stamp);
             return new ThreadWrite([], new ThreadChange(ThreadStatus.Handoff, HandoffId: handoffId, HandoffReason: request.Reason, HandoffRequestedBy: caller.Stamp,
-                HandoffAssignee: request.AssigneeUserId), [new OutboxEvent(ids.New("evt"), EventTypes.HandoffRequested, now, data)]);
+                HandoffAssignee: request.AssigneeUserId), [EventRecord.Create(ids, now, data)]);
         }, cancellationToken: cancellationToken);
         if (already is { } existing)
         {

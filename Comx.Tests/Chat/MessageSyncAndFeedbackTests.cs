@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Comx.Core.Chat;
-using Comx.Core.Inbox;
+using Comx.Core.Events;
 using Comx.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -107,8 +107,8 @@ public sealed class MessageSyncAndFeedbackTests : IAsyncLifetime
         Assert.Equal("It didn't mention PE kit.", stored.Comment);
         Assert.Equal(visitor.SessionId, stored.SessionId);
 
-        var outbox = await _app.Services.GetRequiredService<ConversationStore>().ListOutboxAsync(_org.Org.OrgId, 100, Token);
-        var events = outbox.Where(e => e.Event.Type == EventTypes.FeedbackReceived).Select(e => JsonDocument.Parse(e.Json).RootElement.GetProperty("data")).ToList();
+        var outbox = await _app.Services.GetRequiredService<EventStore>().ListAsync(_org.Org.OrgId, 100, Token);
+        var events = outbox.Where(e => e.Type == EventTypes.FeedbackReceived).Select(e => JsonDocument.Parse(e.Json).RootElement.GetProperty("data")).ToList();
         Assert.Equal([false, true], events.Select(e => e.GetProperty("helpful").GetBoolean()).Order());
         Assert.All(events, e => Assert.Equal(answerId, e.GetProperty("answer_id").GetString()));
     }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using Comx.Core.Events;
 using Comx.Core.Identity;
-using Comx.Core.Inbox;
 using Comx.Core.Widget;
 using Comx.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -45,8 +45,8 @@ public sealed class VisitorHandoffTests : IAsyncLifetime
 
     private async Task<IReadOnlyList<JsonElement>> HandoffEventsAsync(string orgId)
     {
-        var outbox = await _app.Services.GetRequiredService<ConversationStore>().ListOutboxAsync(orgId, 100, Token);
-        return [.. outbox.Where(e => e.Event.Type == EventTypes.HandoffRequested).Select(e => JsonDocument.Parse(e.Json).RootElement.GetProperty("data"))];
+        var outbox = await _app.Services.GetRequiredService<EventStore>().ListAsync(orgId, 100, Token);
+        return [.. outbox.Where(e => e.Type == EventTypes.HandoffRequested).Select(e => JsonDocument.Parse(e.Json).RootElement.GetProperty("data"))];
     }
 
     [Fact]
