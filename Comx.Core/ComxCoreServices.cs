@@ -71,6 +71,8 @@ public static class ComxCoreServices
         services.AddSingleton<Inbox.ConversationStore>();
         services.AddSingleton<Chat.ChatSessionStore>();
         services.AddSingleton<Chat.AnswerStore>();
+        services.AddSingleton<Chat.EnquiryStore>();
+        services.AddSingleton<Templates.TemplateStore>();
         services.AddSingleton<Billing.UsageCounter>();
         services.AddSingleton<Billing.CountedSlots>();
         services.AddSingleton<RequestPipeline>();

@@ -12,19 +12,23 @@
   const learnerId = script.dataset.learnerId || null;
   const api = new URL(script.src, location.href).origin + '/api/public/v1';
   const storeKey = 'comx:' + widgetKey + (learnerId ? ':' + learnerId : '');
+  // Polls while the panel is open (and during a handoff while it is closed): fast while staff have the chat, slower when idle.
   const POLL_MIN = Number(script.dataset.pollMs) || 2000;
+  const POLL_IDLE = POLL_MIN * 2.5;
+  const POLL_HANDOFF_MAX = 15000;
   const POLL_MAX = 30000;
   const KEEP = 100;
 
   // ---------- state (sessionStorage: survives a reload, not a new tab) ----------
-  const blank = () => ({ session: null, greeting: null, a11y: null, messages: [], lastId: null, handoff: false });
+  // cursor: the server's next_after, never a message id of ours; config: the last widget-config, so a reload paints themed at once.
+  const blank = () => ({ session: null, greeting: null, a11y: null, messages: [], cursor: null, handoff: false, config: null });
   let state = blank();
   try { Object.assign(state, JSON.parse(sessionStorage.getItem(storeKey)) || {}); } catch { /* storage blocked or corrupt */ }
   const save = () => {
     state.messages = state.messages.slice(-KEEP);
     try { sessionStorage.setItem(storeKey, JSON.stringify(state)); } catch { /* quota or blocked: the chat still works */ }
   };
-  let config = { greeting: null, theme: null, handoff_enabled: false, enquiries_enabled: false };
+  let config = state.config || { greeting: null, theme: null, handoff_enabled: false, enquiries_enabled: false, staff_available: true, away_message: null };
   const answers = new Map();
   let open = false, view = 'chat', sending = false, pollTimer = 0, pollDelay = POLL_MIN, sessionPromise = null;
 
@@ -102,7 +106,7 @@
  font:400 var(--fs)/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:var(--fg);position:fixed;z-index:2147483000;bottom:16px;right:16px;text-align:left}
 .comx.left{right:auto;left:16px}
 .comx *{box-sizing:border-box}
-.comx.dys{font-family:"OpenDyslexic","Atkinson Hyperlegible","Lexend","Comic Sans MS",Verdana,sans-serif;letter-spacing:.05em;word-spacing:.12em;line-height:1.7}
+.comx.dys{font-family:"ComxAtkinson","Atkinson Hyperlegible","OpenDyslexic","Lexend","Comic Sans MS",Verdana,sans-serif;letter-spacing:.05em;word-spacing:.12em;line-height:1.7}
 .comx.hc{--primary:#ff0;--on-primary:#000;--bg:#000;--fg:#fff;--muted:#fff;--line:#fff;--bot:#000;--link:#ff0;--ring:#ff0;--gap:#000}
 .sr{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}
 button,input,textarea{font:inherit;color:inherit;letter-spacing:inherit;word-spacing:inherit}
@@ -123,6 +127,10 @@ h2{margin:0;flex:1;font-size:1.1em;font-weight:700;overflow-wrap:anywhere}
 .log{display:flex;flex-direction:column;gap:.75em}
 .msg{max-width:88%;padding:.6em .85em;border-radius:12px;overflow-wrap:anywhere}
 .msg p{margin:0;white-space:pre-wrap}
+.msg p+p,.msg ul+p,.msg p+ul{margin-top:.5em}
+.msg ul{margin:0;padding-left:1.25em}
+.msg a{color:var(--link);text-decoration:underline}
+.visitor a{color:inherit}
 .visitor{align-self:flex-end;background:var(--primary);color:var(--on-primary);border-bottom-right-radius:4px}
 .bot,.agent{align-self:flex-start;background:var(--bot);border-bottom-left-radius:4px}
 .hc .msg{border:2px solid var(--fg)}
@@ -134,6 +142,9 @@ h2{margin:0;flex:1;font-size:1.1em;font-weight:700;overflow-wrap:anywhere}
 .note{align-self:center;text-align:center;font-size:.9em;color:var(--muted);max-width:95%;margin:0}
 .tools{display:flex;flex-wrap:wrap;gap:.4em;margin-top:.5em}
 .chip{background:var(--bg);color:var(--fg);border:1px solid var(--line);border-radius:1em;padding:.3em .8em;min-height:36px;cursor:pointer;font-size:.9em}
+.chip[aria-pressed=true]{background:var(--primary);color:var(--on-primary);border-color:var(--primary)}
+.thanks{font-size:.85em;color:var(--muted);align-self:center}
+.note .chip{margin-top:.4em}
 .sources{margin:.5em 0 0;padding:0;list-style:none;display:flex;flex-direction:column;gap:.5em}
 .sources li{background:var(--bg);border:1px solid var(--line);border-radius:8px;padding:.5em .7em;font-size:.92em}
 .sources a{color:var(--link);font-weight:600;text-decoration:underline}
@@ -147,12 +158,13 @@ h2{margin:0;flex:1;font-size:1.1em;font-weight:700;overflow-wrap:anywhere}
 .hc .error{color:var(--fg)}
 .hc ::placeholder{color:#d0d0d0;opacity:1}
 .error:not(:empty){padding:.5em 0}
-.composer{display:flex;gap:.5em;padding:.75em;border-top:1px solid var(--line)}
+.composer{display:flex;flex-wrap:wrap;gap:.5em;padding:.75em;border-top:1px solid var(--line)}
+.composer textarea{flex:1 1 8em}
 textarea,input[type=text],input[type=email]{flex:1;min-width:0;background:var(--bg);color:var(--fg);border:2px solid var(--line);border-radius:8px;padding:.5em .6em}
-textarea{resize:none;min-height:44px;max-height:8em}
+textarea{resize:none;min-height:44px;max-height:8em;field-sizing:content}
 .send,.primary{background:var(--primary);color:var(--on-primary);border:2px solid var(--primary);border-radius:8px;padding:.5em 1em;min-height:44px;cursor:pointer;font-weight:600}
 .send:disabled{opacity:.6;cursor:default}
-.footer{display:flex;justify-content:center;padding:0 .75em .6em}
+.footer{display:flex;flex-wrap:wrap;justify-content:center;gap:0 1em;padding:0 .75em .6em}
 .link{background:none;border:0;color:var(--link);text-decoration:underline;cursor:pointer;padding:.3em;min-height:32px}
 .enquiry{flex:1;overflow-y:auto;padding:1em;display:flex;flex-direction:column;gap:.8em}
 .enquiry p{margin:0}
@@ -203,9 +215,11 @@ textarea{resize:none;min-height:44px;max-height:8em}
   const composer = h('form', { class: 'composer', onsubmit: (e) => { e.preventDefault(); submit(); } },
     h('label', { for: 'comx-input', class: 'sr', text: 'Your question' }), input, sendButton);
   const contactButton = h('button', { type: 'button', class: 'link', hidden: true, onclick: () => showEnquiry() }, 'Contact us instead');
-  const footer = h('div', { class: 'footer' }, contactButton);
+  const personButton = h('button', { type: 'button', class: 'link', hidden: true, onclick: () => requestHandoff() }, 'Talk to a person');
+  const footer = h('div', { class: 'footer' }, personButton, contactButton);
   const enquiryView = h('div', { class: 'enquiry', hidden: true });
-  const panel = h('div', { id: 'comx-panel', class: 'panel', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'comx-title', hidden: true },
+  // Modal only when it fills a phone's screen; on a desktop the page beside it stays usable.
+  const panel = h('div', { id: 'comx-panel', class: 'panel', role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': 'comx-title', hidden: true },
     h('header', {}, title, closeButton), scroller, enquiryView, errorBox, composer, footer);
   const root = h('div', { class: 'comx' }, launcher, panel);
   shadow.append(root);
@@ -227,11 +241,19 @@ textarea{resize:none;min-height:44px;max-height:8em}
     const scale = Math.min(2, Math.max(1, Number(a.font_scale) || 1));
     root.style.setProperty('--fs', (16 * scale) + 'px');
     root.classList.toggle('dys', !!a.dyslexia_font);
+    if (a.dyslexia_font) loadFont();
     root.classList.toggle('hc', !!a.high_contrast);
     root.classList.toggle('rm', !!a.reduce_motion);
     if (a.language) root.setAttribute('lang', a.language);
     if (a.high_contrast) { root.style.removeProperty('--primary'); root.style.removeProperty('--on-primary'); }
   };
+  // Atkinson Hyperlegible (SIL OFL 1.1), served by the API. Registered on the document: Chromium ignores @font-face in a shadow root.
+  let fontLoad = null;
+  const loadFont = () => fontLoad || (fontLoad = typeof FontFace === 'function' ? Promise.all([400, 700].map((w) => {
+    const face = new FontFace('ComxAtkinson', `url(${api}/widget-fonts/atkinson-hyperlegible-latin-${w}-normal.woff2) format("woff2")`, { weight: String(w), display: 'swap' });
+    document.fonts.add(face);
+    return face.load();
+  })).catch(() => null) : Promise.resolve(null));
   const speech = () => !!(state.a11y && state.a11y.text_to_speech && 'speechSynthesis' in window);
   const speak = (text) => {
     if (!('speechSynthesis' in window)) return;
@@ -242,24 +264,80 @@ textarea{resize:none;min-height:44px;max-height:8em}
   };
 
   // ---------- rendering ----------
+  // Phone numbers become tel: links: 6–13 digits starting +, 0 or 1 (116 123, 0800 1111), or a short number after "call".
+  const PHONE = /(\+?[\d(][\d ()-]{4,16}\d)|\b((?:call|ring|dial|phone|text)\s+(?:on\s+)?)(999|111|112|101|105|85258)\b/gi;
+  const inline = (text) => {
+    const parts = [];
+    let at = 0, m;
+    PHONE.lastIndex = 0;
+    while ((m = PHONE.exec(text))) {
+      let start = m.index, num = m[1];
+      if (num) {
+        const digits = num.replace(/\D/g, '').length, end = start + num.length;
+        if (digits < 6 || digits > 13 || !/^[+(01]/.test(num) || /[\w.£$€:/]/.test(text[start - 1] || ' ') || /^(?:[\w%:/]|\.\d)/.test(text.slice(end))) continue;
+      } else { start += m[2].length; num = m[3]; }
+      parts.push(text.slice(at, start), h('a', { href: 'tel:' + num.replace(/[^\d+]/g, ''), text: num }));
+      at = start + num.length;
+    }
+    parts.push(text.slice(at));
+    return parts;
+  };
+  // Answers are plain text with line breaks and "- " list items: paragraphs, lists, and tel: links.
+  const richText = (text) => {
+    const blocks = [];
+    let list = null, para = [];
+    const flush = () => { if (para.length) blocks.push(h('p', {}, inline(para.join('\n')))); para = []; };
+    for (const line of String(text || '').split('\n')) {
+      const item = /^\s*[-•*]\s+(.*)$/.exec(line);
+      if (item) { flush(); if (!list) blocks.push(list = h('ul')); list.append(h('li', {}, inline(item[1]))); continue; }
+      list = null;
+      if (line.trim()) para.push(line); else flush();
+    }
+    flush();
+    return blocks.length ? blocks : [h('p')];
+  };
   const WHO = { visitor: 'You', bot: 'Assistant', agent: 'Staff' };
   const renderMessage = (m) => {
-    if (m.role === 'note') return h('p', { class: 'note', text: m.text });
+    if (m.role === 'note') {
+      if (!m.offerEnquiry) return h('p', { class: 'note', text: m.text });
+      return h('div', { class: 'note' }, h('p', { text: m.text }), h('button', { type: 'button', class: 'chip', onclick: () => showEnquiry() }, 'Leave your details'));
+    }
     const bubble = h('div', { class: 'msg ' + m.role + (m.escalated ? ' escalated' : ''), 'data-id': m.id || '' },
-      h('span', { class: 'who', text: WHO[m.role] || '' }), h('p', { text: m.text }));
+      h('span', { class: 'who', text: WHO[m.role] || '' }), m.role === 'visitor' ? h('p', { text: m.text }) : richText(m.text));
     if (m.role === 'visitor') return bubble;
     const tools = h('div', { class: 'tools' });
-    if (m.answerId && m.cites !== 0) tools.append(sourcesToggle(m, bubble));
+    let sources = null;
+    if (m.answerId && m.cites !== 0) { sources = sourcesList(); tools.append(sourcesToggle(m, sources)); }
     if (speech()) tools.append(h('button', { type: 'button', class: 'chip', onclick: () => speak(m.text) }, 'Read aloud'));
-    if (m.fallback) tools.append(h('button', { type: 'button', class: 'chip', onclick: () => showEnquiry() }, 'Leave your details'));
+    const actions = m.actions || [];
+    if (actions.includes('handoff') && config.handoff_enabled && !state.handoff) tools.append(h('button', { type: 'button', class: 'chip', onclick: () => requestHandoff() }, 'Talk to a person'));
+    if (m.fallback || actions.includes('enquiry')) tools.append(h('button', { type: 'button', class: 'chip', onclick: () => showEnquiry() }, 'Leave your details'));
+    if (m.role === 'bot' && m.answerId && !m.escalated) tools.append(...votes(m));
     if (tools.childElementCount) bubble.append(tools);
+    // The list opens below its button, inside the bubble.
+    if (sources) bubble.append(sources);
     return bubble;
   };
 
+  const votes = (m) => {
+    const thanks = h('span', { class: 'thanks', role: 'status' });
+    const vote = (helpful, label) => h('button', { type: 'button', class: 'chip', 'aria-pressed': String(m.vote === helpful), onclick: async (e) => {
+      const button = e.currentTarget;
+      if (!sessionValid()) return;
+      const result = await call('POST', `/answers/${encodeURIComponent(m.answerId)}/feedback`, { session_id: state.session.id, helpful }, state.session.token, newKey());
+      if (!result.ok) { showError(explain(result)); return; }
+      m.vote = helpful;
+      save();
+      for (const b of button.parentElement.querySelectorAll('[aria-pressed]')) b.setAttribute('aria-pressed', String(b === button));
+      thanks.textContent = 'Thanks for your feedback.';
+    } }, h('span', { 'aria-hidden': 'true', text: helpful ? '👍 ' : '👎 ' }), label);
+    return [vote(true, 'Helpful'), vote(false, 'Not helpful'), thanks];
+  };
+
   let sourcesCount = 0;
-  const sourcesToggle = (m, bubble) => {
-    const id = 'comx-src-' + (++sourcesCount);
-    const list = h('ul', { class: 'sources', id, hidden: true });
+  const sourcesList = () => h('ul', { class: 'sources', id: 'comx-src-' + (++sourcesCount), hidden: true });
+  const sourcesToggle = (m, list) => {
+    const id = list.id;
     const label = m.cites ? `Sources (${m.cites})` : 'Sources';
     const button = h('button', { type: 'button', class: 'chip', 'aria-expanded': 'false', 'aria-controls': id, text: label });
     button.addEventListener('click', async () => {
@@ -282,26 +360,37 @@ textarea{resize:none;min-height:44px;max-height:8em}
           ? h('a', { href: c.url, target: '_blank', rel: 'noopener noreferrer' }, c.title || c.url, sr(' (opens in a new tab)'))
           : h('strong', { text: c.title || 'Source' }),
         c.snippet ? h('q', { text: c.snippet }) : null)) : [h('li', { text: 'No sources for this answer.' })]));
+      list.scrollIntoView({ block: 'nearest' });
     });
-    bubble.append(list);
     return button;
   };
 
   const greetingBubble = () => h('div', { class: 'msg bot greeting' }, h('span', { class: 'who', text: 'Assistant' }),
     h('p', { text: state.greeting || config.greeting || 'Hello! How can I help?' }));
 
+  const awayNote = () => config.handoff_enabled && config.staff_available === false && config.away_message
+    ? h('p', { class: 'note away', text: config.away_message }) : null;
   const renderAll = () => {
-    log.replaceChildren(greetingBubble(), ...state.messages.map(renderMessage));
+    log.replaceChildren(greetingBubble(), ...[awayNote()].filter(Boolean), ...state.messages.map(renderMessage));
+    updateFooter();
     scrollDown();
   };
+  const updateFooter = () => {
+    personButton.hidden = !config.handoff_enabled || state.handoff;
+    contactButton.hidden = !config.enquiries_enabled;
+    footer.hidden = view !== 'chat' || (personButton.hidden && contactButton.hidden);
+  };
   const scrollDown = () => { scroller.scrollTop = scroller.scrollHeight; };
+  const known = (m) => state.messages.some((x) => (m.id && x.id === m.id) || (m.role === 'bot' && m.answerId && x.answerId === m.answerId));
   const append = (m, announce) => {
+    if (known(m)) return false;
     state.messages.push(m);
     save();
     log.append(renderMessage(m));
     scrollDown();
     if (announce && (m.role === 'bot' || m.role === 'agent') && speech()) speak(m.text);
     if (!open && m.role === 'agent') badge.hidden = false;
+    return true;
   };
   const showError = (text) => { errorBox.textContent = text || ''; };
 
@@ -319,7 +408,7 @@ textarea{resize:none;min-height:44px;max-height:8em}
       const d = result.data;
       state.session = { id: d.session_id, token: d.session_token, expires_at: d.expires_at };
       state.greeting = d.greeting;
-      state.lastId = null;
+      state.cursor = null;
       state.handoff = false;
       if (d.accessibility) { state.a11y = d.accessibility; applyA11y(d.accessibility); }
       save();
@@ -329,46 +418,72 @@ textarea{resize:none;min-height:44px;max-height:8em}
     return sessionPromise;
   };
 
-  /** Fetches messages after the last one seen; returns how many were new, or null on failure. */
+  /**
+   * Fetches every message after the server's cursor and shows the ones not shown yet (ids, and answer ids for bot
+   * messages, make a message shown by a send and by a sync appear once). Returns how many were new, or the failure.
+   */
   const sync = async () => {
     if (!sessionValid()) return null;
-    const query = state.lastId ? '?after=' + encodeURIComponent(state.lastId) : '';
-    const result = await call('GET', `/chat/sessions/${encodeURIComponent(state.session.id)}/messages${query}`, null, state.session.token);
-    if (!result.ok) {
-      if (result.status === 401) { state.session = null; state.handoff = false; save(); }
-      return result;
-    }
     let added = 0;
-    const ids = new Set(state.messages.map((m) => m.id));
-    const answered = new Set(state.messages.map((m) => m.answerId).filter(Boolean));
-    for (const m of result.data.data || []) {
-      state.lastId = m.message_id;
-      if (ids.has(m.message_id) || (m.answer_id && answered.has(m.answer_id))) continue;
-      if (m.role === 'agent' && !state.handoff) { state.handoff = true; append({ role: 'note', text: 'A member of staff has joined the chat.' }); }
-      append({ id: m.message_id, role: m.role, text: m.text, answerId: m.answer_id || null }, true);
-      added++;
+    for (let pages = 0; pages < 20; pages++) {
+      const query = state.cursor ? '?after=' + encodeURIComponent(state.cursor) : '';
+      const result = await call('GET', `/chat/sessions/${encodeURIComponent(state.session.id)}/messages${query}`, null, state.session.token);
+      if (!result.ok) {
+        if (result.status === 401) { state.session = null; state.handoff = false; save(); updateFooter(); }
+        // A cursor the server no longer takes: read from the start; what is already shown is skipped.
+        if (result.status === 400 && state.cursor) { state.cursor = null; continue; }
+        return result;
+      }
+      for (const m of result.data.data || []) {
+        const message = { id: m.message_id, role: m.role, text: m.text, answerId: m.answer_id || null };
+        if (known(message)) continue;
+        if (m.role === 'agent' && !state.handoff) { state.handoff = true; append({ role: 'note', text: 'A member of staff has joined the chat.' }); }
+        if (m.role === 'bot' && state.handoff) state.handoff = false;
+        if (append(message, true)) added++;
+      }
+      state.cursor = result.data.next_after || state.cursor;
+      save();
+      if (!result.data.has_more) break;
     }
-    save();
+    updateFooter();
     return added;
   };
 
   const schedulePoll = (delay) => {
     clearTimeout(pollTimer);
-    if (state.handoff && sessionValid()) pollTimer = setTimeout(poll, delay);
+    if ((open || state.handoff) && sessionValid()) pollTimer = setTimeout(poll, delay);
   };
   const poll = async () => {
+    if (sending) { schedulePoll(POLL_MIN); return; }
     const outcome = await sync();
-    if (typeof outcome === 'number') pollDelay = outcome > 0 ? POLL_MIN : Math.min(POLL_MAX, Math.round(pollDelay * 1.6));
+    const base = state.handoff ? POLL_MIN : POLL_IDLE, max = state.handoff ? POLL_HANDOFF_MAX : POLL_MAX;
+    if (typeof outcome === 'number') pollDelay = outcome > 0 ? base : Math.min(max, Math.round(Math.max(pollDelay, base) * 1.6));
     else pollDelay = outcome && outcome.retryAfter ? outcome.retryAfter * 1000 : POLL_MAX;
     schedulePoll(document.visibilityState === 'hidden' ? POLL_MAX : pollDelay);
   };
-  const startHandoff = () => {
+  const startHandoff = (quiet) => {
     if (!state.handoff) {
       state.handoff = true;
-      append({ role: 'note', text: 'A member of staff will reply here. You can keep this chat open or come back to it.' });
+      if (!quiet) append({ role: 'note', text: 'A member of staff will reply here. You can keep this chat open or come back to it.' });
     }
+    updateFooter();
     pollDelay = POLL_MIN;
     schedulePoll(POLL_MIN);
+  };
+  const requestHandoff = async () => {
+    showError('');
+    if (!(await ensureSession())) return;
+    const result = await call('POST', '/chat/handoffs', { session_id: state.session.id }, state.session.token, newKey());
+    if (!result.ok) {
+      const reason = result.error && result.error.details && result.error.details.reason;
+      showError(reason === 'handoff_disabled' ? "Staff can't join this chat. You can leave your details instead." : explain(result));
+      return;
+    }
+    const d = result.data;
+    append({ role: 'note', text: d.message, offerEnquiry: !d.staff_available });
+    startHandoff(true);
+    save();
+    input.focus();
   };
 
   // ---------- sending ----------
@@ -402,15 +517,15 @@ textarea{resize:none;min-height:44px;max-height:8em}
     }
     const d = result.data;
     append({ id: d.message_id, role: 'visitor', text });
-    state.lastId = d.message_id;
     const a = d.answer;
     if (a) {
       answers.delete(a.answer_id);
       append({ role: 'bot', text: a.text, answerId: a.answer_id, cites: (a.citations || []).length, fallback: !!a.fallback,
-        escalated: !!(d.safeguarding && d.safeguarding.escalated) }, true);
-      if (state.handoff && !d.handoff_active) { state.handoff = false; clearTimeout(pollTimer); }
+        escalated: !!(d.safeguarding && d.safeguarding.escalated), actions: d.suggested_actions || [] }, true);
+      if (state.handoff && !d.handoff_active) { state.handoff = false; updateFooter(); }
     }
     if (d.handoff_active) startHandoff();
+    else { pollDelay = POLL_IDLE; schedulePoll(POLL_IDLE); }
     save();
   };
 
@@ -482,55 +597,63 @@ textarea{resize:none;min-height:44px;max-height:8em}
     const chat = view === 'chat';
     scroller.hidden = !chat;
     composer.hidden = !chat;
-    footer.hidden = !chat || !config.enquiries_enabled;
     enquiryView.hidden = chat;
+    updateFooter();
     showError('');
   };
 
   // ---------- open, close, focus ----------
   const focusables = () => [...panel.querySelectorAll('button,[href],input,textarea,select,[tabindex]:not([tabindex="-1"])')]
     .filter((el) => !el.disabled && el.getClientRects().length > 0);
+  const fullScreen = () => matchMedia('(max-width:480px),(max-height:520px)').matches;
   const setOpen = async (value) => {
     open = value;
     panel.hidden = !value;
     launcher.hidden = value;
     launcher.setAttribute('aria-expanded', String(value));
-    if (!value) { launcher.focus(); return; }
+    if (!value) { launcher.focus(); schedulePoll(pollDelay); return; }
+    panel.setAttribute('aria-modal', String(fullScreen()));
     badge.hidden = true;
     setView();
     renderAll();
     if (view === 'chat') input.focus(); else (focusables()[0] || panel).focus();
     if (await ensureSession()) {
-      const outcome = await sync();
-      if (state.handoff) schedulePoll(typeof outcome === 'number' && outcome > 0 ? POLL_MIN : pollDelay);
+      await sync();
+      pollDelay = state.handoff ? POLL_MIN : POLL_IDLE;
+      schedulePoll(pollDelay);
     }
   };
   shadow.addEventListener('keydown', (e) => {
     if (!open) return;
     if (e.key === 'Escape') { e.preventDefault(); setOpen(false); return; }
-    if (e.key !== 'Tab') return;
+    // Focus is kept inside only in the phone's full-screen mode, where nothing else is visible.
+    if (e.key !== 'Tab' || !fullScreen()) return;
     const items = focusables();
     if (!items.length) return;
     const first = items[0], last = items[items.length - 1], active = shadow.activeElement;
     if (e.shiftKey && (active === first || !panel.contains(active))) { e.preventDefault(); last.focus(); }
     else if (!e.shiftKey && (active === last || !panel.contains(active))) { e.preventDefault(); first.focus(); }
   });
-  // Focus that leaves the open dialog (a click on the page, a screen reader jump) is brought back.
-  document.addEventListener('focusin', (e) => { if (open && e.target !== host) (focusables()[0] || panel).focus(); });
+  // Full screen on a phone, focus that leaves the dialog (a screen reader jump) is brought back; on a desktop it may go.
+  document.addEventListener('focusin', (e) => { if (open && fullScreen() && e.target !== host) (focusables()[0] || panel).focus(); });
+  addEventListener('resize', () => { if (open) panel.setAttribute('aria-modal', String(fullScreen())); });
 
   // ---------- start ----------
   applyA11y(state.a11y);
   const start = async () => {
-    (document.body || document.documentElement).append(host);
-    const result = await call('GET', '/widget-config?widget_key=' + encodeURIComponent(widgetKey));
-    if (result.ok) {
-      config = result.data;
+    // The launcher is shown themed from its first paint: from the config this tab last read, or once it is read.
+    if (state.config) applyTheme(config.theme);
+    const configLoad = call('GET', '/widget-config?widget_key=' + encodeURIComponent(widgetKey)).then((result) => {
+      if (!result.ok) return;
+      config = state.config = result.data;
+      save();
       applyTheme(config.theme);
-      footer.hidden = !config.enquiries_enabled;
-    }
+      if (open) renderAll(); else updateFooter();
+    });
+    if (!state.config) await Promise.race([configLoad, new Promise((r) => setTimeout(r, 1500))]);
+    (document.body || document.documentElement).append(host);
     applyA11y(state.a11y);
-    contactButton.hidden = false;
-    footer.hidden = !config.enquiries_enabled;
+    updateFooter();
     if (state.handoff && sessionValid()) schedulePoll(POLL_MIN);
   };
   if (document.body) start(); else document.addEventListener('DOMContentLoaded', start, { once: true });

@@ -10,7 +10,10 @@ public sealed record Citation(string SourceId, string Title, string? Url, string
 
 /// <summary>A stored answer; its id alone grants read access, so ids are long random strings.</summary>
 public sealed record StoredAnswer(string AnswerId, string OrgId, string Question, string Text, IReadOnlyList<Citation> Citations, double Confidence,
-    bool Fallback, DateTimeOffset CreatedAt);
+    bool Fallback, DateTimeOffset CreatedAt, AnswerFeedback? Feedback = null);
+
+/// <summary>The visitor's rating of an answer; a later vote replaces it.</summary>
+public sealed record AnswerFeedback(bool Helpful, string? Comment, string SessionId, DateTimeOffset At);
 
 /// <summary>Answers by id (<c>GET /public/v1/answers/{answerId}</c>), one row each.</summary>
 public sealed class AnswerStore(ComxStorage storage)
@@ -50,7 +53,22 @@ public sealed class AnswerStore(ComxStorage storage)
         }
 
         var e = entity.Value!;
-        return new StoredAnswer(e.PartitionKey, e.OrgId, e.Question, e.Text, ComxJson.Deserialize<List<Citation>>(e.Citations) ?? [], e.Confidence, e.Fallback, e.CreatedAt);
+        var feedback = e.Helpful is { } helpful ? new AnswerFeedback(helpful, e.FeedbackComment is { Length: > 0 } c ? c : null, e.FeedbackSessionId ?? "", e.FeedbackAt ?? e.CreatedAt) : null;
+        return new StoredAnswer(e.PartitionKey, e.OrgId, e.Question, e.Text, ComxJson.Deserialize<List<Citation>>(e.Citations) ?? [], e.Confidence, e.Fallback, e.CreatedAt, feedback);
+    }
+
+    /// <summary>Stores the visitor's vote with the answer, replacing an earlier one (a merge: the answer itself is untouched).</summary>
+    public async Task SetFeedbackAsync(string answerId, AnswerFeedback feedback, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(feedback);
+        await Table.UpdateEntityAsync(new TableEntity(answerId, Row)
+        {
+            [nameof(AnswerEntity.Helpful)] = feedback.Helpful,
+            // Empty rather than null: a merge leaves a null property as it was, and a new vote without a comment must clear the old one.
+            [nameof(AnswerEntity.FeedbackComment)] = feedback.Comment ?? "",
+            [nameof(AnswerEntity.FeedbackSessionId)] = feedback.SessionId,
+            [nameof(AnswerEntity.FeedbackAt)] = feedback.At,
+        }, ETag.All, TableUpdateMode.Merge, cancellationToken);
     }
 
     internal sealed class AnswerEntity : ITableEntity
@@ -76,5 +94,13 @@ public sealed class AnswerStore(ComxStorage storage)
         public bool Fallback { get; set; }
 
         public DateTimeOffset CreatedAt { get; set; }
+
+        public bool? Helpful { get; set; }
+
+        public string? FeedbackComment { get; set; }
+
+        public string? FeedbackSessionId { get; set; }
+
+        public DateTimeOffset? FeedbackAt { get; set; }
     }
 }

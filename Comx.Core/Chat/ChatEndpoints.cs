@@ -87,6 +87,12 @@ public sealed record SendMessageResponse(string MessageId, AnswerBody? Answer, b
 
 public sealed record PublicMessage(string MessageId, MessageRole Role, string Text, string? AnswerId, DateTimeOffset CreatedAt);
 
+/// <summary>
+/// A page of the conversation: every message after the cursor, in server order. <c>next_after</c> is the cursor to send
+/// next time (it stays put when nothing new arrived); <c>has_more</c> says another page is waiting now.
+/// </summary>
+public sealed record ChatMessagesResponse(IReadOnlyList<PublicMessage> Data, string NextAfter, bool HasMore);
+
 public sealed record AnswerResponse(string AnswerId, string Question, string Text, IReadOnlyList<Citation> Citations, double Confidence, DateTimeOffset CreatedAt);
 
 /// <summary>
@@ -96,6 +102,7 @@ public sealed record AnswerResponse(string AnswerId, string Question, string Tex
 internal static class ChatEndpoints
 {
     public const int RetrievedPassages = 5;
+    public const int MessagesPerPage = 200;
 
     /// <summary>Reads are polled by the widget during a handoff, so they have their own, roomier per-IP limit.</summary>
     public static readonly RateLimitPolicy PublicReads = new("public-read", 120, TimeSpan.FromMinutes(1));
@@ -114,8 +121,9 @@ internal static class ChatEndpoints
         },
         new(RouteNames.ListChatMessages, "GET", Http.Routes.ChatSessionMessages, RouteAuth.Public, ListMessagesAsync)
         {
-            ResponseType = typeof(ListResponse<PublicMessage>), RateLimit = PublicReads, QueryParameters = ["after"],
-            Summary = "The conversation, oldest first, after a message id when given (header X-Session-Token). 120 requests/min per IP.",
+            ResponseType = typeof(ChatMessagesResponse), RateLimit = PublicReads, QueryParameters = ["after"],
+            Summary = "The conversation in server order, staff replies included, after the cursor when given (header X-Session-Token). "
+                + "after is the next_after of an earlier response (opaque; one this API did not issue for this conversation is 400). 120 requests/min per IP.",
         },
         new(RouteNames.GetAnswer, "GET", Http.Routes.Answer, RouteAuth.Public, GetAnswerAsync)
         { ResponseType = typeof(AnswerResponse), RateLimit = PublicReads, Summary = "A stored answer with its citations." },
@@ -165,14 +173,23 @@ internal static class ChatEndpoints
         }
 
         var session = opened.Value!;
-        var after = context.Query("after");
-        if (after is not null && !StorageKeys.IsSafeKey(after))
+        var store = context.Service<ConversationStore>();
+        string? after = null;
+        if (context.Query("after") is { Length: > 0 } rawAfter)
         {
-            return ApiError.Validation("after", "after is a message id (msg_…).");
+            // A bare message id is what the first release's widget sent; it is accepted when it is one of this conversation's.
+            after = rawAfter.StartsWith("msg_", StringComparison.Ordinal) ? rawAfter : MessageCursor.Decode(rawAfter);
+            if (after is null || (after.Length > 0 && !await store.HasMessageAsync(session.OrgId, session.ThreadId, after, cancellationToken)))
+            {
+                return ApiError.Validation("after", "after is a next_after cursor this API returned for this conversation.");
+            }
         }
 
-        var messages = await context.Service<ConversationStore>().ListMessagesAsync(session.OrgId, session.ThreadId, after, 200, cancellationToken);
-        return ApiResult.Ok(new ListResponse<PublicMessage>([.. messages.Select(m => new PublicMessage(m.MessageId, m.Role, m.Text, m.AnswerId, m.CreatedAt))], null));
+        var messages = await store.ListMessagesAsync(session.OrgId, session.ThreadId, string.IsNullOrEmpty(after) ? null : after, MessagesPerPage + 1, cancellationToken);
+        var page = messages.Take(MessagesPerPage).ToList();
+        var nextAfter = page.Count > 0 ? MessageCursor.Encode(page[^1].MessageId) : MessageCursor.Encode(after);
+        return ApiResult.Ok(new ChatMessagesResponse([.. page.Select(m => new PublicMessage(m.MessageId, m.Role, m.Text, m.AnswerId, m.CreatedAt))],
+            nextAfter, messages.Count > MessagesPerPage));
     }
 
     private static async Task<ApiResult> GetAnswerAsync(RequestContext context, CancellationToken cancellationToken)
@@ -183,7 +200,7 @@ internal static class ChatEndpoints
             : ApiResult.Ok(new AnswerResponse(answer.AnswerId, answer.Question, answer.Text, answer.Citations, answer.Confidence, answer.CreatedAt));
     }
 
-    private static async Task<ApiResultOr<ChatSession>> OpenSessionAsync(RequestContext context, string sessionId, CancellationToken cancellationToken)
+    internal static async Task<ApiResultOr<ChatSession>> OpenSessionAsync(RequestContext context, string sessionId, CancellationToken cancellationToken)
     {
         var token = context.Request.Headers[ChatSessionStore.TokenHeader].ToString();
         var (access, session) = await context.Service<ChatSessionStore>().OpenAsync(sessionId, token, cancellationToken);

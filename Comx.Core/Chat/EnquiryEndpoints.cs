@@ -1,9 +1,6 @@
 using System.Net.Mail;
-using Azure;
-using Azure.Data.Tables;
 using Comx.Core.Events;
 using Comx.Core.Http;
-using Comx.Core.Inbox;
 using Comx.Core.Identity;
 using Comx.Core.Safeguarding;
 using Comx.Core.Storage;
@@ -57,9 +54,11 @@ public sealed record EnquiryRequest(string WidgetKey, string Name, string Email,
 
 public sealed record EnquiryCreated(string EnquiryId);
 
-public sealed record EnquiryResponse(string EnquiryId, string Name, string Email, string? Phone, string Message, string? SessionId, string? ThreadId, DateTimeOffset CreatedAt);
+/// <summary>An enquiry as staff see it (and as <c>enquiry.created</c> carries it); <c>status</c> is <c>open</c> or <c>closed</c>.</summary>
+public sealed record EnquiryResponse(string EnquiryId, string Name, string Email, string? Phone, string Message, string? SessionId, string? ThreadId, DateTimeOffset CreatedAt,
+    string Status = EnquiryStatus.Open, DateTimeOffset? ClosedAt = null);
 
-/// <summary>Enquiries from the widget's form, stored with their <c>enquiry.created</c> event in one transaction, and listed for staff.</summary>
+/// <summary>Enquiries from the widget's form, stored with their <c>enquiry.created</c> event in one transaction; listed, read and closed by staff.</summary>
 internal static class EnquiryEndpoints
 {
     public static IEnumerable<RouteDefinition> Routes =>
@@ -71,6 +70,10 @@ internal static class EnquiryEndpoints
         },
         new(RouteNames.ListEnquiries, "GET", Http.Routes.Enquiry, RouteAuth.Org, ListAsync)
         { ResponseType = typeof(ListResponse<EnquiryResponse>), Paged = true, Summary = "Enquiries, newest first." },
+        new(RouteNames.GetEnquiry, "GET", Http.Routes.EnquiryById, RouteAuth.Org, GetAsync)
+        { ResponseType = typeof(EnquiryResponse), Summary = "One enquiry." },
+        new(RouteNames.CloseEnquiry, "POST", Http.Routes.EnquiryClose, RouteAuth.Org, CloseAsync)
+        { ResponseType = typeof(EnquiryResponse), Summary = "Closes an enquiry (status closed, closed_at). Closing a closed enquiry returns it unchanged." },
     ];
 
     private static async Task<ApiResult> CreateAsync(RequestContext context, CancellationToken cancellationToken)
@@ -96,23 +99,12 @@ internal static class EnquiryEndpoints
         var message = policy.RedactPii ? PiiRedactor.Redact(request.Message) : request.Message;
         var ids = context.Service<IdGenerator>();
         var now = context.Service<TimeProvider>().GetUtcNow();
-        var enquiry = new EnquiryEntity
-        {
-            PartitionKey = widget.OrgId,
-            RowKey = $"e|{StorageKeys.NewestFirst(now)}|{ids.New("enq")}",
-            Name = request.Name.Trim(),
-            Email = request.Email.Trim(),
-            Phone = request.Phone?.Trim(),
-            Message = message,
-            SessionId = threadId is null ? null : request.SessionId,
-            ThreadId = threadId,
-            CreatedAt = now,
-        };
-        var response = enquiry.ToResponse();
-        await context.Service<ConversationStore>().AddWithEventsAsync(widget.OrgId, [enquiry],
-            [EventRecord.Create(ids, now, new EnquiryCreatedData(response.EnquiryId, response.Name, response.Email, response.Phone, response.Message, response.SessionId,
-                response.ThreadId, response.CreatedAt))], cancellationToken);
-        return ApiResult.Created(new EnquiryCreated(response.EnquiryId));
+        var enquiry = new EnquiryResponse(ids.New("enq"), request.Name.Trim(), request.Email.Trim(), request.Phone?.Trim(), message,
+            threadId is null ? null : request.SessionId, threadId, now);
+        await context.Service<EnquiryStore>().AddAsync(widget.OrgId, enquiry,
+            [EventRecord.Create(ids, now, new EnquiryCreatedData(enquiry.EnquiryId, enquiry.Name, enquiry.Email, enquiry.Phone, enquiry.Message, enquiry.SessionId,
+                enquiry.ThreadId, enquiry.CreatedAt))], cancellationToken);
+        return ApiResult.Created(new EnquiryCreated(enquiry.EnquiryId));
     }
 
     private static async Task<ApiResult> ListAsync(RequestContext context, CancellationToken cancellationToken)
@@ -123,34 +115,20 @@ internal static class EnquiryEndpoints
             return error;
         }
 
-        var rows = await context.Service<ConversationStore>().ListRowsAsync<EnquiryEntity>(context.Org.OrgId, "e|", page.Value!, cancellationToken);
-        return ApiResult.Ok(new ListResponse<EnquiryResponse>([.. rows.Data.Select(r => r.ToResponse())], rows.NextCursor));
+        var rows = await context.Service<EnquiryStore>().ListAsync(context.Org.OrgId, page.Value!, cancellationToken);
+        return ApiResult.Ok(new ListResponse<EnquiryResponse>(rows.Data, rows.NextCursor));
     }
 
-    internal sealed class EnquiryEntity : ITableEntity
+    private static async Task<ApiResult> GetAsync(RequestContext context, CancellationToken cancellationToken) =>
+        await context.Service<EnquiryStore>().GetAsync(context.Org.OrgId, context.Value("enquiryId"), cancellationToken) is { } enquiry
+            ? ApiResult.Ok(enquiry)
+            : ApiError.NotFound("enquiry");
+
+    private static async Task<ApiResult> CloseAsync(RequestContext context, CancellationToken cancellationToken)
     {
-        public string PartitionKey { get; set; } = "";
-
-        public string RowKey { get; set; } = "";
-
-        public DateTimeOffset? Timestamp { get; set; }
-
-        public ETag ETag { get; set; }
-
-        public string Name { get; set; } = "";
-
-        public string Email { get; set; } = "";
-
-        public string? Phone { get; set; }
-
-        public string Message { get; set; } = "";
-
-        public string? SessionId { get; set; }
-
-        public string? ThreadId { get; set; }
-
-        public DateTimeOffset CreatedAt { get; set; }
-
-        public EnquiryResponse ToResponse() => new(RowKey.Split('|')[2], Name, Email, Phone, Message, SessionId, ThreadId, CreatedAt);
+        var now = context.Service<TimeProvider>().GetUtcNow();
+        return await context.Service<EnquiryStore>().CloseAsync(context.Org.OrgId, context.Value("enquiryId"), context.Org.Stamp, now, cancellationToken) is { } enquiry
+            ? ApiResult.Ok(enquiry)
+            : ApiError.NotFound("enquiry");
     }
 }

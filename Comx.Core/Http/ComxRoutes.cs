@@ -15,6 +15,8 @@ public static class ComxRoutes
         .. Accessibility.LearnerAccessibilityEndpoints.Routes,
         .. Chat.ChatEndpoints.Routes,
         .. Chat.EnquiryEndpoints.Routes,
+        .. Chat.VisitorHandoffEndpoints.Routes,
+        .. Chat.FeedbackEndpoints.Routes,
 
         .. ThinkGuide.ThinkGuideEndpoints.Routes,
         .. Widget.WidgetEndpoints.Routes,

@@ -65,4 +65,14 @@ public static class RouteNames
     public const string CreateIngestJob = "CreateIngestJob";
     public const string GetIngestJob = "GetIngestJob";
     public const string GetSourceHealth = "GetSourceHealth";
+
+    public const string CreateVisitorHandoff = "CreateVisitorHandoff";
+    public const string SendAnswerFeedback = "SendAnswerFeedback";
+    public const string GetWidgetFont = "GetWidgetFont";
+    public const string AssignThread = "AssignThread";
+    public const string GetEnquiry = "GetEnquiry";
+    public const string CloseEnquiry = "CloseEnquiry";
+    public const string UpdateTemplate = "UpdateTemplate";
+    public const string DeleteTemplate = "DeleteTemplate";
+    public const string RenderTemplate = "RenderTemplate";
 }

@@ -49,6 +49,9 @@ public static class Routes
     public const string Enquiries = "public/v1/enquiries";
     public const string Answer = $"public/v1/answers/{Id.Answer}";
     public const string WidgetScript = "public/v1/widget.js";
+    public const string ChatHandoffs = "public/v1/chat/handoffs";
+    public const string AnswerFeedback = $"public/v1/answers/{Id.Answer}/feedback";
+    public const string WidgetFont = "public/v1/widget-fonts/{fontFile}";
 
     public const string WidgetConfig = "public/v1/widget-config";
 
@@ -69,6 +72,9 @@ public static class Routes
     public const string InboxThreadResolve = $"org/v1/inbox/threads/{Id.Thread}/resolve";
     public const string Handoffs = "org/v1/handoffs";
     public const string Enquiry = "org/v1/enquiries";
+    public const string EnquiryById = $"org/v1/enquiries/{Id.Enquiry}";
+    public const string EnquiryClose = $"org/v1/enquiries/{Id.Enquiry}/close";
+    public const string InboxThreadAssign = $"org/v1/inbox/threads/{Id.Thread}/assign";
 
     public const string ActionProposals = "org/v1/actions/proposals";
     public const string Action = $"org/v1/actions/{Id.Proposal}";
@@ -78,6 +84,8 @@ public static class Routes
     public const string ActionSigningSecret = "org/v1/actions/signing-secret";
 
     public const string Templates = "org/v1/templates";
+    public const string Template = $"org/v1/templates/{Id.Template}";
+    public const string TemplateRender = $"org/v1/templates/{Id.Template}/render";
     public const string Safeguarding = "org/v1/safeguarding";
     public const string Notifications = "org/v1/notifications";
     public const string ThinkGuideSessions = "org/v1/thinkguide/sessions";

@@ -1,13 +1,20 @@
 using Comx.Core.Http;
+using Comx.Core.Widget;
 
 namespace Comx.Core.Identity;
 
 public sealed record WidgetTheme(string? PrimaryColor = null, string? Position = null, string? Title = null);
 
 /// <summary>The body of <c>PUT /org/v1/widget</c>.</summary>
-public sealed record WidgetSettingsRequest(IReadOnlyList<string> AllowedOrigins, string Greeting, bool HandoffEnabled, WidgetTheme? Theme = null, bool? EnquiriesEnabled = null) : IValidatable
+/// <remarks>
+/// <c>business_hours</c> and <c>away_message</c> follow PUT semantics: leaving them out clears them (staff are then
+/// always shown as available). <c>enquiries_enabled</c>, older, keeps its stored value when left out.
+/// </remarks>
+public sealed record WidgetSettingsRequest(IReadOnlyList<string> AllowedOrigins, string Greeting, bool HandoffEnabled, WidgetTheme? Theme = null, bool? EnquiriesEnabled = null,
+    BusinessHours? BusinessHours = null, string? AwayMessage = null) : IValidatable
 {
     public const int MaxOrigins = 20;
+    public const int MaxAwayMessage = 500;
 
     public IEnumerable<FieldError> Validate()
     {
@@ -43,12 +50,22 @@ public sealed record WidgetSettingsRequest(IReadOnlyList<string> AllowedOrigins,
         {
             yield return new FieldError("theme.title", "title is at most 60 characters.");
         }
+
+        if (AwayMessage is { } away && (string.IsNullOrWhiteSpace(away) || away.Length > MaxAwayMessage))
+        {
+            yield return new FieldError("away_message", $"away_message is 1 to {MaxAwayMessage} characters (leave it out for the default).");
+        }
+
+        foreach (var error in BusinessHours?.Validate() ?? [])
+        {
+            yield return error;
+        }
     }
 }
 
 /// <summary>An organisation's widget: its publishable key and settings.</summary>
 public sealed record WidgetSettings(string WidgetKey, IReadOnlyList<string> AllowedOrigins, string Greeting, WidgetTheme? Theme,
-    bool HandoffEnabled, bool EnquiriesEnabled, DateTimeOffset UpdatedAt);
+    bool HandoffEnabled, bool EnquiriesEnabled, DateTimeOffset UpdatedAt, BusinessHours? BusinessHours = null, string? AwayMessage = null);
 
 public static class WidgetOrigins
 {

@@ -69,6 +69,8 @@ public sealed class WidgetSettingsStore(ComxStorage storage, IdGenerator ids, Ti
             current.Theme = request.Theme is null ? null : ComxJson.Serialize(request.Theme);
             current.HandoffEnabled = request.HandoffEnabled;
             current.EnquiriesEnabled = request.EnquiriesEnabled ?? current.EnquiriesEnabled;
+            current.BusinessHours = request.BusinessHours is null ? null : ComxJson.Serialize(request.BusinessHours);
+            current.AwayMessage = request.AwayMessage?.Trim();
             current.UpdatedAt = time.GetUtcNow();
             return current;
         }, cancellationToken);
@@ -160,9 +162,14 @@ public sealed class WidgetSettingsStore(ComxStorage storage, IdGenerator ids, Ti
 
         public DateTimeOffset UpdatedAt { get; set; }
 
+        public string? BusinessHours { get; set; }
+
+        public string? AwayMessage { get; set; }
+
         public IReadOnlyList<string> OriginList() => JsonSerializer.Deserialize<List<string>>(Origins) ?? [];
 
         public WidgetSettings ToSettings() => new(WidgetKey, OriginList(), Greeting,
-            Theme is null ? null : ComxJson.Deserialize<WidgetTheme>(Theme), HandoffEnabled, EnquiriesEnabled, UpdatedAt);
+            Theme is null ? null : ComxJson.Deserialize<WidgetTheme>(Theme), HandoffEnabled, EnquiriesEnabled, UpdatedAt,
+            BusinessHours is null ? null : ComxJson.Deserialize<Widget.BusinessHours>(BusinessHours), AwayMessage);
     }
 }

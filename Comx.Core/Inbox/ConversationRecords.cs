@@ -36,6 +36,9 @@ public sealed record MessageRecord(string MessageId, string ThreadId, MessageRol
 /// <summary>A message to add to a thread; the store assigns its id.</summary>
 public sealed record NewMessage(MessageRole Role, string Text, string? AnswerId = null, string? AuthorId = null);
 
+/// <summary>Sets (or, with a null user id, clears) who on the staff is looking after a thread.</summary>
+public sealed record AssigneeUpdate(string? UserId);
+
 /// <summary>How a write changes a thread besides adding messages; null members leave the field alone.</summary>
 public sealed record ThreadChange(
     ThreadStatus? Status = null,
@@ -45,4 +48,5 @@ public sealed record ThreadChange(
     string? HandoffRequestedBy = null,
     string? HandoffAssignee = null,
     DateTimeOffset? ResolvedAt = null,
-    string? ResolvedBy = null);
+    string? ResolvedBy = null,
+    AssigneeUpdate? Assignee = null);

@@ -139,6 +139,31 @@ public sealed class ConversationStore(ComxStorage storage, EventStore events, Id
         return messages;
     }
 
+    /// <summary>True when the message is one of this thread's.</summary>
+    public async Task<bool> HasMessageAsync(string orgId, string threadId, string messageId, CancellationToken cancellationToken = default)
+    {
+        if (!StorageKeys.IsSafeKey(threadId) || !StorageKeys.IsSafeKey(messageId))
+        {
+            return false;
+        }
+
+        var entity = await Table.GetEntityIfExistsAsync<TableEntity>(orgId, $"m|{threadId}|{messageId}", select: ["RowKey"], cancellationToken: cancellationToken);
+        return entity.HasValue;
+    }
+
+    /// <summary>True when a bot message of this thread carried the answer (so the thread's visitor was given it).</summary>
+    public async Task<bool> HasAnswerAsync(string orgId, string threadId, string answerId, CancellationToken cancellationToken = default)
+    {
+        var prefix = $"m|{threadId}|";
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {orgId} and RowKey gt {prefix} and RowKey lt {prefix + "~"} and AnswerId eq {answerId}");
+        await foreach (var _ in Table.QueryAsync<TableEntity>(filter, maxPerPage: 1, select: ["RowKey"], cancellationToken: cancellationToken))
+        {
+            return true;
+        }
+
+        return false;
+    }
+
     /// <summary>Adds rows of the organisation's partition (an enquiry, say) together with the events they raise, atomically.</summary>
     public async Task AddWithEventsAsync(string orgId, IReadOnlyList<ITableEntity> rows, IReadOnlyList<EventRecord> raised, CancellationToken cancellationToken = default)
     {
@@ -176,7 +201,7 @@ public sealed class ConversationStore(ComxStorage storage, EventStore events, Id
         entity.HandoffId = change.HandoffId ?? entity.HandoffId;
         entity.HandoffReason = change.HandoffReason ?? entity.HandoffReason;
         entity.HandoffRequestedBy = change.HandoffRequestedBy ?? entity.HandoffRequestedBy;
-        entity.HandoffAssignee = change.HandoffAssignee ?? entity.HandoffAssignee;
+        entity.HandoffAssignee = change.Assignee is { } assignee ? assignee.UserId : change.HandoffAssignee ?? entity.HandoffAssignee;
         entity.ResolvedAt = change.ResolvedAt ?? entity.ResolvedAt;
         entity.ResolvedBy = change.ResolvedBy ?? entity.ResolvedBy;
     }

@@ -4,9 +4,22 @@ using Comx.Core.Storage;
 
 namespace Comx.Core.Inbox;
 
-public sealed record ThreadSummary(string ThreadId, string SessionId, ThreadStatus Status, DateTimeOffset LastMessageAt, string Preview, bool SafeguardingFlag, int MessageCount)
+public sealed record ThreadSummary(string ThreadId, string SessionId, ThreadStatus Status, DateTimeOffset LastMessageAt, string Preview, bool SafeguardingFlag, int MessageCount,
+    string? AssigneeUserId)
 {
-    public static ThreadSummary From(ThreadRecord t) => new(t.ThreadId, t.SessionId, t.Status, t.LastMessageAt, t.Preview, t.SafeguardingFlag, t.MessageCount);
+    public static ThreadSummary From(ThreadRecord t) => new(t.ThreadId, t.SessionId, t.Status, t.LastMessageAt, t.Preview, t.SafeguardingFlag, t.MessageCount, t.HandoffAssignee);
+}
+
+/// <summary>The body of the assign route: a member of the organisation, or null to unassign.</summary>
+public sealed record AssignThreadRequest(string? UserId) : IValidatable
+{
+    public IEnumerable<FieldError> Validate()
+    {
+        if (UserId is { } user && !StorageKeys.IsSafeKey(user))
+        {
+            yield return new FieldError("user_id", "user_id is a member's user id (user_…), or null to unassign.");
+        }
+    }
 }
 
 public sealed record HandoffSummary(string HandoffId, string? Reason, string? RequestedBy, string? AssigneeUserId);
@@ -17,11 +30,12 @@ public sealed record MessageResponse(string MessageId, MessageRole Role, string 
 }
 
 public sealed record ThreadDetail(string ThreadId, string SessionId, ThreadStatus Status, DateTimeOffset CreatedAt, DateTimeOffset LastMessageAt, string Preview,
-    bool SafeguardingFlag, int MessageCount, HandoffSummary? Handoff, DateTimeOffset? ResolvedAt, string? ResolvedBy, IReadOnlyList<MessageResponse> Messages)
+    bool SafeguardingFlag, int MessageCount, HandoffSummary? Handoff, DateTimeOffset? ResolvedAt, string? ResolvedBy, IReadOnlyList<MessageResponse> Messages,
+    string? AssigneeUserId)
 {
     public static ThreadDetail From(ThreadRecord t, IReadOnlyList<MessageRecord> messages) => new(t.ThreadId, t.SessionId, t.Status, t.CreatedAt, t.LastMessageAt,
         t.Preview, t.SafeguardingFlag, t.MessageCount, t.HandoffId is null ? null : new HandoffSummary(t.HandoffId, t.HandoffReason, t.HandoffRequestedBy, t.HandoffAssignee),
-        t.ResolvedAt, t.ResolvedBy, [.. messages.Select(MessageResponse.From)]);
+        t.ResolvedAt, t.ResolvedBy, [.. messages.Select(MessageResponse.From)], t.HandoffAssignee);
 }
 
 public sealed record StaffReplyRequest(string Text) : IValidatable
@@ -86,6 +100,11 @@ internal static class InboxEndpoints
         {
             RequestType = typeof(HandoffRequest), ResponseType = typeof(HandoffResponse), SuccessStatus = 201,
             Summary = "Hands the thread to a person: the bot pauses and handoff.requested is raised. A thread already handed off returns its handoff.",
+        },
+        new(RouteNames.AssignThread, "POST", Http.Routes.InboxThreadAssign, RouteAuth.Org, AssignAsync)
+        {
+            RequestType = typeof(AssignThreadRequest), ResponseType = typeof(ThreadSummary),
+            Summary = "Assigns the thread to a member of the organisation (user_id), or unassigns it (null). The thread with assignee_user_id.",
         },
     ];
 
@@ -184,5 +203,20 @@ internal static class InboxEndpoints
         return written is { } w
             ? ApiResult.Created(new HandoffResponse(handoffId, w.Thread.ThreadId, "open", request.Reason, request.AssigneeUserId, caller.Stamp))
             : ApiError.NotFound("thread");
+    }
+
+    private static async Task<ApiResult> AssignAsync(RequestContext context, CancellationToken cancellationToken)
+    {
+        var caller = context.Org;
+        var userId = context.BodyAs<AssignThreadRequest>().UserId;
+        if (userId is not null
+            && await context.Service<Identity.OrgDirectory>().GetMembershipAsync(caller.OrgId, userId, cancellationToken) is not { Status: Identity.RecordStatus.Active })
+        {
+            return ApiError.Validation("user_id", "user_id is not a member of this organisation.");
+        }
+
+        var written = await context.Service<ConversationStore>().WriteAsync(caller.OrgId, context.Value("threadId"), _ =>
+            new ThreadWrite([], new ThreadChange(Assignee: new AssigneeUpdate(userId)), []), cancellationToken: cancellationToken);
+        return written is { } w ? ApiResult.Ok(ThreadSummary.From(w.Thread)) : ApiError.NotFound("thread");
     }
 }

@@ -1,6 +1,3 @@
-using Azure;
-using RequestContext = Comx.Core.Http.RequestContext;
-using Azure.Data.Tables;
 using Comx.Core.Http;
 using Comx.Core.Storage;
 
@@ -33,9 +30,33 @@ public sealed record CreateTemplateRequest(string Name, string Body, string? Cat
     }
 }
 
-public sealed record TemplateResponse(string TemplateId, string Name, string Category, string Body, IReadOnlyList<string> Variables, DateTimeOffset CreatedAt, string CreatedBy);
+public sealed record TemplateResponse(string TemplateId, string Name, string Category, string Body, IReadOnlyList<string> Variables, DateTimeOffset CreatedAt, string CreatedBy,
+    DateTimeOffset? UpdatedAt = null, string? UpdatedBy = null);
 
-/// <summary>Reply templates with <c>{{variable}}</c> placeholders, newest first.</summary>
+public sealed record RenderTemplateRequest(IReadOnlyDictionary<string, string> Variables) : IValidatable
+{
+    public const int MaxValue = 4000;
+
+    public IEnumerable<FieldError> Validate()
+    {
+        if (Variables.Count > 100)
+        {
+            yield return new FieldError("variables", "At most 100 variables.");
+        }
+
+        foreach (var (name, value) in Variables)
+        {
+            if (name.Length is 0 or > 64 || value.Length > MaxValue)
+            {
+                yield return new FieldError($"variables.{(name.Length > 64 ? name[..64] : name)}", $"A variable's name is 1 to 64 characters and its value at most {MaxValue}.");
+            }
+        }
+    }
+}
+
+public sealed record RenderedTemplate(string Text);
+
+/// <summary>Reply templates with <c>{{variable}}</c> placeholders, newest first: created, listed, changed, deleted and rendered.</summary>
 internal static class TemplateEndpoints
 {
     public static IEnumerable<RouteDefinition> Routes =>
@@ -47,6 +68,18 @@ internal static class TemplateEndpoints
             RequestType = typeof(CreateTemplateRequest), ResponseType = typeof(TemplateResponse), SuccessStatus = 201,
             Summary = "Creates a template; its {{variables}} are parsed and listed (unbalanced braces or bad names are field errors).",
         },
+        new(RouteNames.UpdateTemplate, "PUT", Http.Routes.Template, RouteAuth.Org, UpdateAsync)
+        {
+            RequestType = typeof(CreateTemplateRequest), ResponseType = typeof(TemplateResponse),
+            Summary = "Replaces a template's name, category and body; its variables are parsed again.",
+        },
+        new(RouteNames.DeleteTemplate, "DELETE", Http.Routes.Template, RouteAuth.Org, DeleteAsync)
+        { SuccessStatus = 204, Summary = "Deletes a template." },
+        new(RouteNames.RenderTemplate, "POST", Http.Routes.TemplateRender, RouteAuth.Org, RenderAsync)
+        {
+            RequestType = typeof(RenderTemplateRequest), ResponseType = typeof(RenderedTemplate),
+            Summary = "The template's text with every {{variable}} filled in from variables; a variable the template uses and the request lacks is 400 naming it.",
+        },
     ];
 
     private static async Task<ApiResult> ListAsync(RequestContext context, CancellationToken cancellationToken)
@@ -57,57 +90,41 @@ internal static class TemplateEndpoints
             return error;
         }
 
-        var table = context.Service<ComxStorage>().Table(StorageNames.Tables.Templates);
-        var rows = await table.QueryPageAsync<TemplateEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {context.Org.OrgId}"), page.Value!, cancellationToken: cancellationToken);
-        return ApiResult.Ok(new ListResponse<TemplateResponse>([.. rows.Data.Select(r => r.ToResponse())], rows.NextCursor));
+        var rows = await context.Service<TemplateStore>().ListAsync(context.Org.OrgId, page.Value!, cancellationToken);
+        return ApiResult.Ok(new ListResponse<TemplateResponse>(rows.Data, rows.NextCursor));
     }
 
     private static async Task<ApiResult> CreateAsync(RequestContext context, CancellationToken cancellationToken)
     {
-        var request = context.BodyAs<CreateTemplateRequest>();
         var now = context.Service<TimeProvider>().GetUtcNow();
         var id = context.Service<IdGenerator>().New("tpl");
-        var entity = new TemplateEntity
-        {
-            PartitionKey = context.Org.OrgId,
-            RowKey = StorageKeys.NewestFirst(now) + "-" + id,
-            TemplateId = id,
-            Name = request.Name.Trim(),
-            Category = string.IsNullOrWhiteSpace(request.Category) ? "general" : request.Category.Trim(),
-            Body = request.Body,
-            Variables = string.Join('\n', TemplateParser.Parse(request.Body).Variables),
-            CreatedAt = now,
-            CreatedBy = context.Org.Stamp,
-        };
-        await context.Service<ComxStorage>().Table(StorageNames.Tables.Templates).AddEntityAsync(entity, cancellationToken);
-        return ApiResult.Created(entity.ToResponse());
+        return ApiResult.Created(await context.Service<TemplateStore>().AddAsync(context.Org.OrgId, id, context.BodyAs<CreateTemplateRequest>(), context.Org.Stamp, now, cancellationToken));
     }
 
-    internal sealed class TemplateEntity : ITableEntity
+    private static async Task<ApiResult> UpdateAsync(RequestContext context, CancellationToken cancellationToken)
     {
-        public string PartitionKey { get; set; } = "";
+        var now = context.Service<TimeProvider>().GetUtcNow();
+        return await context.Service<TemplateStore>().UpdateAsync(context.Org.OrgId, context.Value("templateId"), context.BodyAs<CreateTemplateRequest>(),
+            context.Org.Stamp, now, cancellationToken) is { } template
+            ? ApiResult.Ok(template)
+            : ApiError.NotFound("template");
+    }
 
-        public string RowKey { get; set; } = "";
+    private static async Task<ApiResult> DeleteAsync(RequestContext context, CancellationToken cancellationToken) =>
+        await context.Service<TemplateStore>().DeleteAsync(context.Org.OrgId, context.Value("templateId"), cancellationToken)
+            ? ApiResult.NoContent()
+            : ApiError.NotFound("template");
 
-        public DateTimeOffset? Timestamp { get; set; }
+    private static async Task<ApiResult> RenderAsync(RequestContext context, CancellationToken cancellationToken)
+    {
+        if (await context.Service<TemplateStore>().GetAsync(context.Org.OrgId, context.Value("templateId"), cancellationToken) is not { } template)
+        {
+            return ApiError.NotFound("template");
+        }
 
-        public ETag ETag { get; set; }
-
-        public string TemplateId { get; set; } = "";
-
-        public string Name { get; set; } = "";
-
-        public string Category { get; set; } = "";
-
-        public string Body { get; set; } = "";
-
-        public string Variables { get; set; } = "";
-
-        public DateTimeOffset CreatedAt { get; set; }
-
-        public string CreatedBy { get; set; } = "";
-
-        public TemplateResponse ToResponse() =>
-            new(TemplateId, Name, Category, Body, Variables.Length == 0 ? [] : Variables.Split('\n'), CreatedAt, CreatedBy);
+        var (text, missing) = TemplateParser.Render(template.Body, context.BodyAs<RenderTemplateRequest>().Variables);
+        return missing.Count == 0
+            ? ApiResult.Ok(new RenderedTemplate(text))
+            : ApiError.Validation([.. missing.Select(name => new FieldError($"variables.{name}", $"The template uses {{{{{name}}}}}, so variables needs a value for '{name}'."))]);
     }
 }

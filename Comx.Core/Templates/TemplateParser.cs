@@ -8,7 +8,7 @@ namespace Comx.Core.Templates;
 /// plain text; an unclosed <c>{{</c>, a stray <c>}}</c>, an empty or badly named placeholder is an error naming its
 /// position.
 /// </summary>
-public static class TemplateParser
+public static partial class TemplateParser
 {
     public const int MaxVariables = 50;
 
@@ -71,4 +71,34 @@ public static class TemplateParser
         && (char.IsAsciiLetter(name[0]) || name[0] == '_')
         && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.')
         && !name.EndsWith('.') && !name.Contains("..", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Fills each placeholder of a body that parsed cleanly with its value; the names of placeholders with no value come
+    /// back in <c>Missing</c>, in order of first use.
+    /// </summary>
+    public static (string Text, IReadOnlyList<string> Missing) Render(string body, IReadOnlyDictionary<string, string> variables)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentNullException.ThrowIfNull(variables);
+        var missing = new List<string>();
+        var text = Placeholder().Replace(body, match =>
+        {
+            var name = match.Groups[1].Value;
+            if (variables.TryGetValue(name, out var value))
+            {
+                return value;
+            }
+
+            if (!missing.Contains(name, StringComparer.Ordinal))
+            {
+                missing.Add(name);
+            }
+
+            return match.Value;
+        });
+        return (text, missing);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\{\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}")]
+    private static partial System.Text.RegularExpressions.Regex Placeholder();
 }

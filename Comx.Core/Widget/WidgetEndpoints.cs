@@ -4,8 +4,11 @@ using Comx.Core.Identity;
 
 namespace Comx.Core.Widget;
 
-/// <summary>What the widget shows before a session exists: the greeting, the theme and which features are on.</summary>
-public sealed record WidgetConfigResponse(string Greeting, WidgetTheme? Theme, bool HandoffEnabled, bool EnquiriesEnabled);
+/// <summary>
+/// What the widget shows before a session exists: the greeting, the theme, which features are on, and whether staff
+/// are at work now (<c>away_message</c>, when they are not, says when they are back and offers the enquiry form).
+/// </summary>
+public sealed record WidgetConfigResponse(string Greeting, WidgetTheme? Theme, bool HandoffEnabled, bool EnquiriesEnabled, bool StaffAvailable, string? AwayMessage);
 
 /// <summary>The embeddable widget script, as shipped in this assembly, with its strong validator.</summary>
 public sealed class WidgetScript
@@ -39,6 +42,39 @@ public sealed class WidgetScript
     }
 }
 
+/// <summary>
+/// The dyslexia-friendly font the widget offers (Atkinson Hyperlegible, SIL Open Font License 1.1, licence in
+/// widget/fonts), shipped in this assembly so it loads from the widget's own origin with no third-party request.
+/// </summary>
+public static class WidgetFonts
+{
+    public const string ContentType = "font/woff2";
+
+    // The file names carry no version, so they are cached for a day (and revalidated by ETag), not forever.
+    public const string CacheControl = "public, max-age=86400";
+
+    private static readonly Lazy<IReadOnlyDictionary<string, (byte[] Content, string ETag)>> Embedded = new(Load);
+
+    public static IReadOnlyDictionary<string, (byte[] Content, string ETag)> Files => Embedded.Value;
+
+    private static Dictionary<string, (byte[] Content, string ETag)> Load()
+    {
+        const string Prefix = "Comx.Core.Widget.fonts.";
+        var files = new Dictionary<string, (byte[], string)>(StringComparer.Ordinal);
+        var assembly = typeof(WidgetFonts).Assembly;
+        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith(Prefix, StringComparison.Ordinal)))
+        {
+            using var stream = assembly.GetManifestResourceStream(name)!;
+            using var buffer = new MemoryStream();
+            stream.CopyTo(buffer);
+            var content = buffer.ToArray();
+            files[name[Prefix.Length..]] = (content, $"\"{Convert.ToHexStringLower(SHA256.HashData(content))[..32]}\"");
+        }
+
+        return files;
+    }
+}
+
 /// <summary><c>GET /public/v1/widget.js</c> (the script) and <c>GET /public/v1/widget-config</c> (its display settings).</summary>
 internal static class WidgetEndpoints
 {
@@ -47,10 +83,12 @@ internal static class WidgetEndpoints
         // No rate limit: the script is static, cacheable and mostly answered 304.
         new(RouteNames.GetWidgetScript, "GET", Http.Routes.WidgetScript, RouteAuth.Public, ScriptAsync)
         { Summary = "The embeddable widget script (text/javascript; cached 5 minutes, strong ETag, 304 on If-None-Match)." },
+        new(RouteNames.GetWidgetFont, "GET", Http.Routes.WidgetFont, RouteAuth.Public, FontAsync)
+        { Summary = "A font file the widget uses for its dyslexia-friendly setting (font/woff2; cached a day, strong ETag, 304 on If-None-Match)." },
         new(RouteNames.GetWidgetConfig, "GET", Http.Routes.WidgetConfig, RouteAuth.Public, ConfigAsync)
         {
             ResponseType = typeof(WidgetConfigResponse), RateLimit = Chat.ChatEndpoints.PublicReads, QueryParameters = ["widget_key"],
-            Summary = "The widget's display settings (greeting, theme, handoff and enquiries switches), by publishable widget key. 120 requests/min per IP.",
+            Summary = "The widget's display settings (greeting, theme, handoff and enquiries switches, staff availability and away message), by publishable widget key. 120 requests/min per IP.",
         },
     ];
 
@@ -62,6 +100,20 @@ internal static class WidgetEndpoints
             ? ApiResult.Raw(304, [], WidgetScript.ContentType, headers)
             : ApiResult.Raw(200, script.Content, WidgetScript.ContentType, headers);
         return Task.FromResult(result);
+    }
+
+    private static Task<ApiResult> FontAsync(RequestContext context, CancellationToken cancellationToken)
+    {
+        if (!WidgetFonts.Files.TryGetValue(context.Value("fontFile"), out var font))
+        {
+            return Task.FromResult<ApiResult>(ApiError.NotFound("font"));
+        }
+
+        // Pages on an allowed origin load the font cross-origin; the pipeline's CORS grant for public routes covers it.
+        var headers = new Dictionary<string, string> { ["Cache-Control"] = WidgetFonts.CacheControl, ["ETag"] = font.ETag };
+        return Task.FromResult(IfNoneMatch(context.Request.Headers.IfNoneMatch.ToString(), font.ETag)
+            ? ApiResult.Raw(304, [], WidgetFonts.ContentType, headers)
+            : ApiResult.Raw(200, font.Content, WidgetFonts.ContentType, headers));
     }
 
     private static async Task<ApiResult> ConfigAsync(RequestContext context, CancellationToken cancellationToken)
@@ -83,7 +135,8 @@ internal static class WidgetEndpoints
         }
 
         var settings = widget.Settings;
-        return ApiResult.Ok(new WidgetConfigResponse(settings.Greeting, settings.Theme, settings.HandoffEnabled, settings.EnquiriesEnabled));
+        var away = AwayMessages.Compose(settings.BusinessHours, settings.AwayMessage, context.Service<TimeProvider>().GetUtcNow());
+        return ApiResult.Ok(new WidgetConfigResponse(settings.Greeting, settings.Theme, settings.HandoffEnabled, settings.EnquiriesEnabled, away is null, away));
     }
 
     /// <summary>RFC 9110: If-None-Match uses the weak comparison, and <c>*</c> matches any current representation.</summary>

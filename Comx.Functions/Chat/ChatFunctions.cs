@@ -21,4 +21,12 @@ public sealed class ChatFunctions(RequestPipeline pipeline)
     [Function(RouteNames.GetAnswer)]
     public Task<IResult> GetAnswer([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Answer)] HttpRequest request, CancellationToken cancellationToken) =>
         pipeline.HandleAsync(RouteNames.GetAnswer, request, cancellationToken);
+
+    [Function(RouteNames.CreateVisitorHandoff)]
+    public Task<IResult> CreateVisitorHandoff([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ChatHandoffs)] HttpRequest request, CancellationToken cancellationToken) =>
+        pipeline.HandleAsync(RouteNames.CreateVisitorHandoff, request, cancellationToken);
+
+    [Function(RouteNames.SendAnswerFeedback)]
+    public Task<IResult> SendAnswerFeedback([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.AnswerFeedback)] HttpRequest request, CancellationToken cancellationToken) =>
+        pipeline.HandleAsync(RouteNames.SendAnswerFeedback, request, cancellationToken);
 }

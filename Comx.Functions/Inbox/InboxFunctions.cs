@@ -25,4 +25,8 @@ public sealed class InboxFunctions(RequestPipeline pipeline)
     [Function(RouteNames.CreateHandoff)]
     public Task<IResult> CreateHandoff([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.Handoffs)] HttpRequest request, CancellationToken cancellationToken) =>
         pipeline.HandleAsync(RouteNames.CreateHandoff, request, cancellationToken);
+
+    [Function(RouteNames.AssignThread)]
+    public Task<IResult> AssignThread([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.InboxThreadAssign)] HttpRequest request, CancellationToken cancellationToken) =>
+        pipeline.HandleAsync(RouteNames.AssignThread, request, cancellationToken);
 }

@@ -13,4 +13,8 @@ public sealed class WidgetFunctions(RequestPipeline pipeline)
     [Function(RouteNames.GetWidgetConfig)]
     public Task<IResult> GetWidgetConfig([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.WidgetConfig)] HttpRequest request, CancellationToken cancellationToken) =>
         pipeline.HandleAsync(RouteNames.GetWidgetConfig, request, cancellationToken);
+
+    [Function(RouteNames.GetWidgetFont)]
+    public Task<IResult> GetWidgetFont([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.WidgetFont)] HttpRequest request, CancellationToken cancellationToken) =>
+        pipeline.HandleAsync(RouteNames.GetWidgetFont, request, cancellationToken);
 }

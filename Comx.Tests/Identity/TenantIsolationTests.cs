@@ -36,6 +36,13 @@ public sealed class TenantIsolationTests : IAsyncLifetime
             TestApp.Json(new { learner_id = "learner_a", question = "How do I work out the area of a triangle?" })), 201);
         var hook = await Send(admin.AsAdmin(HttpMethod.Post, "/api/org/v1/webhooks",
             TestApp.Json(new { url = "https://hooks.example/comx", events = new[] { "enquiry.created" } })), 201);
+        var template = await Send(admin.AsAdmin(HttpMethod.Post, "/api/org/v1/templates", TestApp.Json(new { name = "Welcome", body = "Hello {{name}}" })), 201);
+        var enquiryRequest = TestApp.Request(HttpMethod.Post, "/api/public/v1/enquiries", TestApp.Json(new
+        {
+            widget_key = _a.WidgetKey, name = "Sam", email = "sam@example.org", message = "Private to org A", consent = true,
+        }), TestSettings.NewIp());
+        enquiryRequest.Headers.Add("Origin", ChatTestOrg.Origin);
+        var enquiry = await Send(enquiryRequest, 201);
 
         _ids = new Dictionary<string, string>
         {
@@ -47,6 +54,8 @@ public sealed class TenantIsolationTests : IAsyncLifetime
             ["sessionId"] = guide.GetProperty("session_id").GetString()!,
             ["hookId"] = hook.GetProperty("hook_id").GetString()!,
             ["deliveryId"] = "dlv_of_org_a",
+            ["templateId"] = template.GetProperty("template_id").GetString()!,
+            ["enquiryId"] = enquiry.GetProperty("enquiry_id").GetString()!,
         };
     }
 
@@ -57,6 +66,9 @@ public sealed class TenantIsolationTests : IAsyncLifetime
     {
         ["ReplyToThread"] = new { text = "Hello from org B" },
         ["AnswerThinkGuideStep"] = new { response = "I would multiply the base by the height" },
+        ["AssignThread"] = new { user_id = (string?)null },
+        ["UpdateTemplate"] = new { name = "Taken over", body = "Hello from org B" },
+        ["RenderTemplate"] = new { variables = new Dictionary<string, string> { ["name"] = "B" } },
     };
 
     /// <summary>Learner ids are names an organisation chooses, not resources: org B's learner_a is org B's own, so these are not swept.</summary>

@@ -104,6 +104,29 @@ public sealed class WidgetSite : IAsyncLifetime
         return page;
     }
 
+    /// <summary>The demo page with the widget of <paramref name="key"/>, opened, once its session exists.</summary>
+    public async Task<IPage> OpenWidgetAsync(string key, string? learner = null, int width = 1280, int height = 800)
+    {
+        var page = await NewPageAsync(width, height);
+        await page.GotoAsync($"/demo?key={key}" + (learner is null ? "" : $"&learner={learner}"));
+        await page.Locator(".launcher").ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Dialog, new() { Name = "Ask Hillside" })).ToBeVisibleAsync();
+        await page.WaitForFunctionAsync($"() => !!JSON.parse(sessionStorage.getItem('comx:{key}' + ({(learner is null ? "''" : $"':{learner}'")})) || 'null')?.session");
+        return page;
+    }
+
+    /// <summary>Sends a question from the text box and returns the answer's bubble once it is shown.</summary>
+    public static async Task<ILocator> AskAsync(IPage page, string question)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        var answers = page.Locator(".msg.bot:not(.greeting)");
+        var count = await answers.CountAsync();
+        await page.Locator("#comx-input").FillAsync(question);
+        await page.Locator(".send").ClickAsync();
+        await Assertions.Expect(answers).ToHaveCountAsync(count + 1);
+        return answers.Nth(count);
+    }
+
     public async Task<JsonElement> OrgCallAsync(TestOrg org, HttpMethod method, string path, object? body = null)
     {
         ArgumentNullException.ThrowIfNull(org);
