@@ -58,4 +58,8 @@ public static class RouteNames
     public const string CreateIngestJob = "CreateIngestJob";
     public const string GetIngestJob = "GetIngestJob";
     public const string GetSourceHealth = "GetSourceHealth";
+    public const string GetSource = "GetSource";
+    public const string UpdateSource = "UpdateSource";
+    public const string DeleteSource = "DeleteSource";
+    public const string UploadSourceFile = "UploadSourceFile";
 }

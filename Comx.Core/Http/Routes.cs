@@ -28,6 +28,8 @@ public static class Routes
 
     public const string Sources = "org/v1/sources";
     public const string SourceHealth = "org/v1/sources/{sourceId}/health";
+    public const string Source = "org/v1/sources/{sourceId}";
+    public const string SourceFiles = "org/v1/sources/files";
     public const string IngestJobs = "org/v1/ingest-jobs";
     public const string IngestJob = "org/v1/ingest-jobs/{jobId}";
 

@@ -77,7 +77,10 @@ public sealed partial class IngestService(
         var sourceId = ids.NewSortable("src", now);
         var jobId = ids.New("job");
         var source = new SourceRecord(sourceId, request.Type, request.Title.Trim(), request.Url?.Trim(), request.RefreshIntervalHours, now, createdBy,
-            Generation: null, ChunkCount: 0, LastSuccessAt: null, LastFailureAt: null, LastError: null, ConsecutiveFailures: 0, LastJobId: null, ActiveJobId: jobId);
+            Generation: null, ChunkCount: 0, LastSuccessAt: null, LastFailureAt: null, LastError: null, ConsecutiveFailures: 0, LastJobId: null, ActiveJobId: jobId)
+        {
+            NextRefreshAt = request.RefreshIntervalHours is { } interval ? now.AddHours(interval) : null,
+        };
         await sources.AddAsync(orgId, source, request.Type == SourceType.Text ? request.Content : null, cancellationToken);
         if (request.RefreshIntervalHours is { } hours)
         {
@@ -241,7 +244,8 @@ public sealed partial class IngestService(
         foreach (var due in await sources.ListDueAsync(now, MaxRefreshesPerRun, cancellationToken))
         {
             var source = await sources.GetAsync(due.OrgId, due.SourceId, cancellationToken);
-            if (source?.RefreshIntervalHours is { } hours)
+            // A row for another time than the source's next refresh was left by a change of interval: drop it.
+            if (source is { DeletedAt: null, RefreshIntervalHours: { } hours } && (source.NextRefreshAt is null || source.NextRefreshAt == due.Due))
             {
                 var jobId = "job_" + StorageKeys.Hash($"refresh|{due.OrgId}|{due.SourceId}|{due.Due.UtcTicks}");
                 if (await StartJobAsync(due.OrgId, due.SourceId, IngestTrigger.Schedule, jobId, cancellationToken) is { JobId: var id } && id == jobId)
@@ -252,7 +256,9 @@ public sealed partial class IngestService(
                 // The next due time after now, on the source's own cadence (a host that was down does not run a backlog).
                 var interval = TimeSpan.FromHours(hours);
                 var periods = Math.Floor((now - due.Due) / interval) + 1;
-                await sources.ScheduleAsync(due.OrgId, due.SourceId, due.Due + (interval * periods), cancellationToken);
+                var next = due.Due + (interval * periods);
+                await sources.ScheduleAsync(due.OrgId, due.SourceId, next, cancellationToken);
+                await sources.UpdateAsync(due.OrgId, due.SourceId, s => s.NextRefreshAt == source.NextRefreshAt ? s with { NextRefreshAt = next } : null, cancellationToken);
             }
 
             await sources.UnscheduleAsync(due, cancellationToken);
@@ -291,7 +297,7 @@ public sealed partial class IngestService(
     {
         var started = time.GetTimestamp();
         var source = await sources.GetAsync(orgId, job.SourceId, cancellationToken);
-        if (source is null)
+        if (source is null or { DeletedAt: not null })
         {
             await FailAsync(orgId, job, "The source no longer exists.", cancellationToken);
             return;
@@ -308,7 +314,7 @@ public sealed partial class IngestService(
         var drafts = Chunker.Chunk(source.SourceId, document.Value!);
         await chunks.WriteAsync(orgId, source.SourceId, job.JobId, drafts, cancellationToken);
         var now = time.GetUtcNow();
-        await sources.UpdateAsync(orgId, source.SourceId, s => s with
+        var switched = await sources.UpdateAsync(orgId, source.SourceId, s => s.DeletedAt is not null ? null : s with
         {
             Generation = job.JobId,
             ChunkCount = drafts.Count,
@@ -318,6 +324,13 @@ public sealed partial class IngestService(
             LastJobId = job.JobId,
             ActiveJobId = s.ActiveJobId == job.JobId ? null : s.ActiveJobId,
         }, cancellationToken);
+        if (switched is null or { DeletedAt: not null })
+        {
+            // The source was deleted while this job read it: its chunks must not outlive it.
+            await chunks.DeleteOtherGenerationsAsync(orgId, source.SourceId, keep: null, cancellationToken);
+            await FailAsync(orgId, job, "The source was deleted while it was being ingested.", cancellationToken);
+            return;
+        }
 
         var indexed = await PublishIndexAsync(orgId, cancellationToken);
         await chunks.DeleteOtherGenerationsAsync(orgId, source.SourceId, job.JobId, cancellationToken);
@@ -346,6 +359,16 @@ public sealed partial class IngestService(
 
             (bytes, contentType, nameHint) = (fetched.Content.Content, fetched.Content.ContentType, fetched.Content.FinalUrl.ToString());
         }
+        else if (source.Type == SourceType.File)
+        {
+            var file = await sources.GetFileAsync(orgId, source.SourceId, cancellationToken);
+            if (file is null)
+            {
+                return Expected("The uploaded file is missing; upload it again.");
+            }
+
+            (bytes, contentType, nameHint) = (file, source.ContentType, source.FileName);
+        }
         else
         {
             var stored = await sources.GetContentAsync(orgId, source.SourceId, cancellationToken);
@@ -369,7 +392,7 @@ public sealed partial class IngestService(
     private static ApiError Expected(string message) => new(ErrorCode.ValidationError, message);
 
     /// <summary>Compiles the organisation's index from every source's current generation and publishes it.</summary>
-    private async Task<int> PublishIndexAsync(string orgId, CancellationToken cancellationToken)
+    internal async Task<int> PublishIndexAsync(string orgId, CancellationToken cancellationToken)
     {
         // Taken before the first read: an index built from reads that started later wins, whichever publishes first.
         var contentAsOf = time.GetUtcNow();

@@ -7,6 +7,9 @@ public enum SourceType
 {
     Url,
     Text,
+
+    /// <summary>An uploaded file (<c>POST /org/v1/sources/files</c>), kept in Blob Storage.</summary>
+    File,
 }
 
 public enum IngestJobStatus
@@ -47,6 +50,12 @@ public sealed record CreateSourceRequest(SourceType Type, string Title, string? 
         if (string.IsNullOrWhiteSpace(Title) || Title.Trim().Length > MaxTitleLength)
         {
             yield return new FieldError("title", $"title is 1 to {MaxTitleLength} characters.");
+        }
+
+        if (Type == SourceType.File)
+        {
+            yield return new FieldError("type", "A file source is uploaded as multipart/form-data to POST /org/v1/sources/files.");
+            yield break;
         }
 
         if (Type == SourceType.Url)
@@ -113,7 +122,23 @@ public sealed record SourceRecord(
     string? LastError,
     int ConsecutiveFailures,
     string? LastJobId,
-    string? ActiveJobId);
+    string? ActiveJobId)
+{
+    /// <summary>When the refresh schedule next runs the source; a schedule row for any other time is stale and dropped.</summary>
+    public DateTimeOffset? NextRefreshAt { get; init; }
+
+    /// <summary>Set while the source is being deleted: it is already out of the index and out of every listing.</summary>
+    public DateTimeOffset? DeletedAt { get; init; }
+
+    /// <summary>A file source's original file name.</summary>
+    public string? FileName { get; init; }
+
+    /// <summary>A file source's media type, as detected at upload.</summary>
+    public string? ContentType { get; init; }
+
+    /// <summary>A file source's size in bytes.</summary>
+    public long? FileBytes { get; init; }
+}
 
 public sealed record IngestJobRecord(
     string JobId,
@@ -193,4 +218,70 @@ public static class SourceHealth
             ? SourceHealthStatus.Stale
             : SourceHealthStatus.Healthy;
     }
+}
+
+/// <summary><c>PATCH /org/v1/sources/{sourceId}</c>: any of the fields; absent or null leaves one alone.</summary>
+public sealed record UpdateSourceRequest(string? Title = null, string? Url = null, string? Content = null, int? RefreshIntervalHours = null) : IValidatable
+{
+    public IEnumerable<FieldError> Validate()
+    {
+        if (Title is null && Url is null && Content is null && RefreshIntervalHours is null)
+        {
+            yield return new FieldError("body", "Give at least one of title, url, content, refresh_interval_hours.");
+        }
+
+        if (Title is not null && (string.IsNullOrWhiteSpace(Title) || Title.Trim().Length > CreateSourceRequest.MaxTitleLength))
+        {
+            yield return new FieldError("title", $"title is 1 to {CreateSourceRequest.MaxTitleLength} characters.");
+        }
+
+        if (Url is not null && string.IsNullOrWhiteSpace(Url))
+        {
+            yield return new FieldError("url", "url must not be empty.");
+        }
+
+        if (Content is not null && (string.IsNullOrWhiteSpace(Content) || Encoding.UTF8.GetByteCount(Content) > CreateSourceRequest.MaxContentBytes))
+        {
+            yield return new FieldError("content", $"content is 1 byte to {CreateSourceRequest.MaxContentBytes / 1024} KB of UTF-8.");
+        }
+
+        if (RefreshIntervalHours is < 0 or > CreateSourceRequest.MaxRefreshIntervalHours)
+        {
+            yield return new FieldError("refresh_interval_hours", $"refresh_interval_hours is 1 to {CreateSourceRequest.MaxRefreshIntervalHours}, or 0 to stop refreshing.");
+        }
+    }
+
+    /// <summary>The rules that depend on the stored source's type: a text source has no url, a url source no content.</summary>
+    public IEnumerable<FieldError> ValidateFor(SourceType type)
+    {
+        if (Url is not null && type != SourceType.Url)
+        {
+            yield return new FieldError("url", $"A {type.ToString().ToLowerInvariant()} source has no url.");
+        }
+
+        if (Content is not null && type != SourceType.Text)
+        {
+            yield return new FieldError("content", type == SourceType.File
+                ? "A file source changes by uploading the file again."
+                : "content is only for text sources; a url source is fetched.");
+        }
+
+        if (RefreshIntervalHours is not null && type != SourceType.Url)
+        {
+            yield return new FieldError("refresh_interval_hours", "Only url sources are refreshed.");
+        }
+    }
+}
+
+/// <summary>A file received by <c>POST /org/v1/sources/files</c>.</summary>
+public sealed record UploadedFile(string FileName, string ContentType, ReadOnlyMemory<byte> Content);
+
+/// <summary>One source in full: what it is, its chunk count, last job and health (<c>GET/PATCH /org/v1/sources/{sourceId}</c>).</summary>
+public sealed record SourceDetailResponse(string SourceId, SourceType Type, string Title, string? Url, SourceHealthStatus Status, int? RefreshIntervalHours,
+    int ChunkCount, DateTimeOffset CreatedAt, string? LastJobId, string? ActiveJobId, string? FileName, string? ContentType, long? FileBytes,
+    SourceHealthResponse Health, string? JobId = null)
+{
+    public static SourceDetailResponse From(SourceRecord s, DateTimeOffset now, string? jobId = null) => new(s.SourceId, s.Type, s.Title, s.Url,
+        SourceHealth.Of(s, now), s.RefreshIntervalHours, s.ChunkCount, s.CreatedAt, s.LastJobId, s.ActiveJobId, s.FileName, s.ContentType, s.FileBytes,
+        SourceHealthResponse.From(s, now), jobId);
 }

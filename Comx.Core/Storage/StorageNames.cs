@@ -58,6 +58,9 @@ public static class StorageNames
         /// <summary>The text of text sources, one blob per source (<c>{orgId}/{sourceId}.txt</c>).</summary>
         public const string SourceContent = "source-content";
 
-        public static readonly IReadOnlyList<string> All = [RetrievalIndex, SourceContent];
+        /// <summary>Uploaded files of file sources, one blob per source (<c>{orgId}/{sourceId}</c>), read by the ingest job.</summary>
+        public const string SourceFiles = "source-files";
+
+        public static readonly IReadOnlyList<string> All = [RetrievalIndex, SourceContent, SourceFiles];
     }
 }

@@ -1,0 +1,163 @@
+using Comx.Core.Billing;
+using Comx.Core.Http;
+using Comx.Core.Network;
+
+namespace Comx.Core.Knowledge;
+
+/// <summary>Changing, deleting and uploading sources: the parts of a source's life after its creation.</summary>
+public sealed partial class IngestService
+{
+    /// <summary>
+    /// Applies a PATCH: title, url (url sources), content (text sources), refresh interval (url sources; 0 stops it).
+    /// A changed url or content starts a re-ingest (its job in the result); a new title is republished at once so
+    /// citations carry it. Null when the source does not exist.
+    /// </summary>
+    public async Task<ApiResultOr<(SourceRecord Source, IngestJobRecord? Job)>> UpdateSourceAsync(string orgId, string sourceId, UpdateSourceRequest request,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var before = await sources.GetAsync(orgId, sourceId, cancellationToken);
+        if (before is null or { DeletedAt: not null })
+        {
+            return ApiError.NotFound("source");
+        }
+
+        if (request.ValidateFor(before.Type).FirstOrDefault() is { } wrong)
+        {
+            return ApiError.Validation([wrong]);
+        }
+
+        var url = request.Url?.Trim();
+        if (url is not null && NetworkGuard.ValidateTargetUrl(url, "url", network.Value.AllowPrivateTargets) is { } refused)
+        {
+            return ApiError.Validation([refused]);
+        }
+
+        var contentChanged = false;
+        if (request.Content is { } content)
+        {
+            var stored = await sources.GetContentAsync(orgId, sourceId, cancellationToken);
+            contentChanged = stored is null || !stored.AsSpan().SequenceEqual(System.Text.Encoding.UTF8.GetBytes(content));
+            if (contentChanged)
+            {
+                await sources.PutContentAsync(orgId, sourceId, content, cancellationToken);
+            }
+        }
+
+        var now = time.GetUtcNow();
+        int? interval = request.RefreshIntervalHours switch
+        {
+            null => before.RefreshIntervalHours,
+            0 => null,
+            var hours => hours,
+        };
+        var intervalChanged = interval != before.RefreshIntervalHours;
+        DateTimeOffset? nextRefresh = intervalChanged ? interval is { } h ? now.AddHours(h) : null : before.NextRefreshAt;
+        var after = await sources.UpdateAsync(orgId, sourceId, s => s.DeletedAt is not null ? null : s with
+        {
+            Title = request.Title?.Trim() ?? s.Title,
+            Url = url ?? s.Url,
+            RefreshIntervalHours = interval,
+            NextRefreshAt = nextRefresh,
+        }, cancellationToken);
+        if (after is null or { DeletedAt: not null })
+        {
+            return ApiError.NotFound("source");
+        }
+
+        if (intervalChanged)
+        {
+            // The new time first: the old row, if it fires before it is dropped, no longer matches NextRefreshAt.
+            if (nextRefresh is { } next)
+            {
+                await sources.ScheduleAsync(orgId, sourceId, next, cancellationToken);
+            }
+
+            if (before.NextRefreshAt is { } old)
+            {
+                await sources.UnscheduleAsync(new DueRefresh(orgId, sourceId, old), cancellationToken);
+            }
+        }
+
+        IngestJobRecord? job = null;
+        if (contentChanged || (url is not null && url != before.Url))
+        {
+            job = await StartJobAsync(orgId, sourceId, IngestTrigger.Api, cancellationToken: cancellationToken);
+        }
+        else if (after.Title != before.Title && after.Generation is not null)
+        {
+            await PublishIndexAsync(orgId, cancellationToken);
+        }
+
+        return (after, job);
+    }
+
+    /// <summary>
+    /// Deletes a source. Its chunks leave the published index before this returns: the source is first marked deleted
+    /// (every later compile leaves it out), then the org's index is recompiled and its stamp moved, then the chunks,
+    /// blobs and row go. A crash part-way leaves the mark, and a retried delete finishes the job. False: no such source.
+    /// </summary>
+    public async Task<bool> DeleteSourceAsync(string orgId, string sourceId, CancellationToken cancellationToken = default)
+    {
+        var source = await sources.GetAsync(orgId, sourceId, cancellationToken);
+        if (source is null)
+        {
+            return false;
+        }
+
+        var now = time.GetUtcNow();
+        var marked = await sources.UpdateAsync(orgId, sourceId, s => s.DeletedAt is null ? s with { DeletedAt = now } : null, cancellationToken);
+        if (marked is null)
+        {
+            return false;
+        }
+
+        await PublishIndexAsync(orgId, cancellationToken);
+        await chunks.DeleteOtherGenerationsAsync(orgId, sourceId, keep: null, cancellationToken);
+        await sources.DeleteAsync(orgId, marked, cancellationToken);
+        if (marked.ActiveJobId is { } activeJob)
+        {
+            await jobs.RemoveActiveAsync(orgId, activeJob, cancellationToken);
+        }
+
+        LogSourceDeleted(logger, orgId, sourceId);
+        return true;
+    }
+
+    /// <summary>Creates a file source: the file goes to Blob Storage first, then the source row and its first job.</summary>
+    public async Task<ApiResultOr<(SourceRecord Source, IngestJobRecord Job)>> CreateFileSourceAsync(string orgId, string createdBy, UploadedFile file, string title,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        var now = time.GetUtcNow();
+        var org = await directory.GetOrgAsync(orgId, cancellationToken);
+        if (org is null)
+        {
+            return ApiError.NotFound("organisation");
+        }
+
+        if (PlanCatalog.Check(org.Billing, PlanLimit.Sources, await sources.CountAsync(orgId, cancellationToken), now) is { } limited)
+        {
+            return limited;
+        }
+
+        var sourceId = ids.NewSortable("src", now);
+        var jobId = ids.New("job");
+        await sources.PutFileAsync(orgId, sourceId, file.Content, cancellationToken);
+        var source = new SourceRecord(sourceId, SourceType.File, title, Url: null, RefreshIntervalHours: null, now, createdBy,
+            Generation: null, ChunkCount: 0, LastSuccessAt: null, LastFailureAt: null, LastError: null, ConsecutiveFailures: 0, LastJobId: null, ActiveJobId: jobId)
+        {
+            FileName = file.FileName,
+            ContentType = file.ContentType,
+            FileBytes = file.Content.Length,
+        };
+        await sources.AddAsync(orgId, source, content: null, cancellationToken);
+        var job = NewJob(jobId, sourceId, IngestTrigger.Created, now);
+        await jobs.AddAsync(orgId, job, cancellationToken);
+        await EnqueueAsync(orgId, jobId, cancellationToken);
+        return (source, job);
+    }
+
+    [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Information, Message = "Source {SourceId} (org {OrgId}) deleted and its chunks removed from the index.")]
+    private static partial void LogSourceDeleted(Microsoft.Extensions.Logging.ILogger logger, string orgId, string sourceId);
+}
