@@ -87,6 +87,11 @@ public static class ComxCoreServices
         services.AddSingleton<Knowledge.IngestJobStore>();
         services.AddSingleton<Knowledge.ChunkStore>();
         services.AddSingleton<Knowledge.IngestService>();
+
+        services.AddSingleton<DataProtection.DataProtectionStore>();
+        services.AddSingleton<DataProtection.ConversationEraser>();
+        services.AddSingleton<DataProtection.LearnerDataService>();
+        services.AddSingleton<DataProtection.RetentionService>();
         return services;
     }
 }

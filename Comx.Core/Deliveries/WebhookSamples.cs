@@ -60,6 +60,8 @@ public static class WebhookSamples
                 status = "succeeded",
                 chunk_count = 42,
             },
+            [EventTypes.ErasureCompleted] = new DataProtection.ErasureCompletedData("era_sample0000000000000000000000", "learner-sample",
+                new Dictionary<string, int> { ["chat_sessions"] = 2, ["messages"] = 14, ["answers"] = 7, ["thinkguide_sessions"] = 1 }),
             [EventTypes.IngestFailed] = new
             {
                 job_id = "job_sample0000000000000000000000",

@@ -25,5 +25,6 @@ public static class ComxRoutes
         Billing.StripeWebhookEndpoint.Route,
 
         .. Knowledge.SourceEndpoints.Routes,
+        .. DataProtection.DataProtectionEndpoints.Routes,
     ];
 }

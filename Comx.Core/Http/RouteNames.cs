@@ -62,4 +62,9 @@ public static class RouteNames
     public const string UpdateSource = "UpdateSource";
     public const string DeleteSource = "DeleteSource";
     public const string UploadSourceFile = "UploadSourceFile";
+    public const string GetDataRetention = "GetDataRetention";
+    public const string PutDataRetention = "PutDataRetention";
+    public const string ExportLearner = "ExportLearner";
+    public const string EraseLearner = "EraseLearner";
+    public const string GetErasure = "GetErasure";
 }

@@ -54,6 +54,11 @@ public static class Routes
     public const string ThinkGuideStep = "org/v1/thinkguide/sessions/{sessionId}/step";
     public const string LearnerAccessibility = "org/v1/learner-accessibility/{learnerId}";
 
+    public const string DataRetention = "org/v1/data-retention";
+    public const string Learner = "org/v1/learners/{learnerId}";
+    public const string LearnerExport = "org/v1/learners/{learnerId}/export";
+    public const string Erasure = "org/v1/erasures/{erasureId}";
+
     public const string Webhooks = "org/v1/webhooks";
     public const string Webhook = "org/v1/webhooks/{hookId}";
     public const string WebhookEnable = "org/v1/webhooks/{hookId}/enable";

@@ -61,7 +61,8 @@ public static class EventTypes
     public const string ActionFailed = "action.failed";
     public const string IngestSucceeded = "ingest.succeeded";
     public const string IngestFailed = "ingest.failed";
+    public const string ErasureCompleted = "erasure.completed";
 
     public static readonly IReadOnlyList<string> All =
-        [ChatMessageAnswered, EnquiryCreated, HandoffRequested, SafeguardingAlert, ActionExecuted, ActionFailed, IngestSucceeded, IngestFailed];
+        [ChatMessageAnswered, EnquiryCreated, HandoffRequested, SafeguardingAlert, ActionExecuted, ActionFailed, IngestSucceeded, IngestFailed, ErasureCompleted];
 }

@@ -32,11 +32,14 @@ public static class StorageNames
         /// <summary>Per org, the version of its current retrieval index (blob in <see cref="Containers.RetrievalIndex"/>).</summary>
         public const string RetrievalIndex = "retrievalindex";
 
+        /// <summary>Per org, its retention policy (with the last run) and its learner erasures.</summary>
+        public const string DataProtection = "dataprotection";
+
         public static readonly IReadOnlyList<string> All =
         [
             RateLimits, Idempotency, Orgs, Members, Users, ApiKeys, WebhookEvents, Widgets, Sources, IngestJobs, Chunks,
             ChatSessions, Conversations, Answers, Outbox, Settings, Learners, Templates, Actions, Hooks,
-            Deliveries, ThinkGuide, Usage, RetrievalIndex,
+            Deliveries, ThinkGuide, Usage, RetrievalIndex, DataProtection,
         ];
     }
 
@@ -45,10 +48,13 @@ public static class StorageNames
         public const string IngestJobs = "ingest-jobs";
         public const string WebhookDeliveries = "webhook-deliveries";
 
+        /// <summary>Learner erasures (<c>DELETE /org/v1/learners/{learnerId}</c>), one message per erasure.</summary>
+        public const string LearnerErasures = "learner-erasures";
+
         /// <summary>The poison queue the Functions queue trigger moves a message to after its last attempt.</summary>
         public static string Poison(string queue) => queue + "-poison";
 
-        public static readonly IReadOnlyList<string> All = [IngestJobs, WebhookDeliveries];
+        public static readonly IReadOnlyList<string> All = [IngestJobs, WebhookDeliveries, LearnerErasures];
     }
 
     public static class Containers
