@@ -110,6 +110,7 @@ public sealed partial class LearnerDataService(
         {
             HashSet<string> tokens = [.. sessions.SelectMany(s => new[] { s.SessionId, s.ThreadId }), .. guides.Select(g => g.SessionId)];
             var removed = await DeleteEventsNamingAsync(orgId, tokens, cancellationToken);
+            removed["stored_responses"] = await DeleteStoredResponsesNamingAsync(orgId, new HashSet<string>(tokens) { learnerId }, erasure.ErasureId, cancellationToken);
             erasure = await SaveStepAsync(orgId, erasure, "events", removed, cancellationToken);
             if (++steps >= maxSteps)
             {
@@ -196,6 +197,35 @@ public sealed partial class LearnerDataService(
 
         await TableBatches.DeleteAsync(deliveriesTable, doomed, cancellationToken);
         return new Dictionary<string, int> { ["events"] = events, ["deliveries"] = doomed.Count };
+    }
+
+    /// <summary>
+    /// Responses the org's idempotency keys keep for replay (24 h) that name the learner: a ThinkGuide start, a learner's
+    /// preferences. The response to this erasure's own request names it too, and stays so that a retry replays it.
+    /// </summary>
+    private async Task<int> DeleteStoredResponsesNamingAsync(string orgId, IReadOnlySet<string> tokens, string erasureId, CancellationToken cancellationToken)
+    {
+        var table = storage.Table(StorageNames.Tables.Idempotency);
+        var partition = Http.IdempotencyStore.Partition("org:" + orgId);
+        var doomed = new List<ITableEntity>();
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), cancellationToken: cancellationToken))
+        {
+            // The body is split over Body0, Body1, …: join the parts in order so an id across a boundary is still found.
+            var body = new List<byte>();
+            for (var i = 0; row.TryGetValue("Body" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), out var part) && part is byte[] bytes; i++)
+            {
+                body.AddRange(bytes);
+            }
+
+            var text = Encoding.UTF8.GetString([.. body]);
+            if (!text.Contains(erasureId, StringComparison.Ordinal) && tokens.Any(t => text.Contains(t, StringComparison.Ordinal)))
+            {
+                doomed.Add(row);
+            }
+        }
+
+        await TableBatches.DeleteAsync(table, doomed, cancellationToken);
+        return doomed.Count;
     }
 
     /// <summary>Whether any text or binary property of the row contains one of the ids (ids are long random strings, so no false matches).</summary>
