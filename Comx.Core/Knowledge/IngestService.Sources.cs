@@ -1,4 +1,5 @@
 using Comx.Core.Billing;
+using Comx.Core.Knowledge.Content;
 using Comx.Core.Http;
 using Comx.Core.Network;
 
@@ -156,6 +157,66 @@ public sealed partial class IngestService
         await jobs.AddAsync(orgId, job, cancellationToken);
         await EnqueueAsync(orgId, jobId, cancellationToken);
         return (source, job);
+    }
+
+    /// <summary>A single-document source's chunks.</summary>
+    private async Task<ApiResultOr<(IReadOnlyList<ChunkDraft> Drafts, CrawlHealth? Crawl)>> ReadDraftsAsync(string orgId, SourceRecord source,
+        CancellationToken cancellationToken)
+    {
+        var document = await ReadDocumentAsync(orgId, source, cancellationToken);
+        if (document.Error is { } error)
+        {
+            return error;
+        }
+
+        return (Chunker.Chunk(source.SourceId, document.Value!), null);
+    }
+
+    /// <summary>
+    /// A site source's chunks: every page the crawl fetched and could read, each chunk citing its page; a page that failed
+    /// this time keeps the chunks of its last good copy (from the source's current generation). Fails only when nothing
+    /// is readable at all.
+    /// </summary>
+    private async Task<ApiResultOr<(IReadOnlyList<ChunkDraft> Drafts, CrawlHealth? Crawl)>> ReadSiteAsync(string orgId, SourceRecord source,
+        CancellationToken cancellationToken)
+    {
+        var result = await crawler.CrawlAsync(new Uri(source.Url!), source.MaxPages ?? 1, source.IncludePaths ?? [], cancellationToken);
+        var drafts = new List<ChunkDraft>();
+        var unreadable = new List<string>();
+        foreach (var page in result.Pages)
+        {
+            var url = page.Url.ToString();
+            var extracted = ContentExtractor.Extract(page.Content, page.ContentType, url);
+            if (!extracted.Succeeded)
+            {
+                unreadable.Add(url);
+                continue;
+            }
+
+            // The page url in the chunk id's input keeps ids unique across pages; ordinals run on across the whole site.
+            var offset = drafts.Count;
+            drafts.AddRange(Chunker.Chunk(source.SourceId + "#" + url, extracted.Document).Select(d => d with { Ordinal = offset + d.Ordinal, PageUrl = url }));
+        }
+
+        var kept = 0;
+        if (source.Generation is { } previous && result.Failed.Count > 0)
+        {
+            HashSet<string> failed = [.. result.Failed.Select(u => u.ToString())];
+            var old = await chunks.ReadAsync(orgId, source.SourceId, previous, cancellationToken);
+            foreach (var page in old.Where(c => c.PageUrl is not null && failed.Contains(c.PageUrl)).GroupBy(c => c.PageUrl))
+            {
+                kept++;
+                var offset = drafts.Count;
+                drafts.AddRange(page.OrderBy(c => c.Ordinal).Select((c, i) => new ChunkDraft(c.ChunkId, offset + i, c.Heading, c.Text) { PageUrl = c.PageUrl }));
+            }
+        }
+
+        if (drafts.Count == 0)
+        {
+            return Expected($"The crawl of {source.Url} found no readable page ({result.Pages.Count} fetched, {result.Failed.Count} failed, {result.Skipped} skipped).");
+        }
+
+        return (drafts, new CrawlHealth(result.Pages.Count - unreadable.Count, result.Failed.Count + unreadable.Count, result.Skipped, kept));
     }
 
     [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Information, Message = "Source {SourceId} (org {OrgId}) deleted and its chunks removed from the index.")]

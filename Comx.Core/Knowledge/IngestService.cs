@@ -33,6 +33,7 @@ public sealed partial class IngestService(
     ChunkStore chunks,
     RetrievalIndexStore indexes,
     GuardedHttpClient http,
+    Crawling.SiteCrawler crawler,
     ConversationStore conversations,
     OrgDirectory directory,
     QueueSender queue,
@@ -56,7 +57,7 @@ public sealed partial class IngestService(
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.Type == SourceType.Url && NetworkGuard.ValidateTargetUrl(request.Url, "url", network.Value.AllowPrivateTargets) is { } refused)
+        if (request.Type is SourceType.Url or SourceType.Site && NetworkGuard.ValidateTargetUrl(request.Url, "url", network.Value.AllowPrivateTargets) is { } refused)
         {
             return ApiError.Validation([refused]);
         }
@@ -74,12 +75,20 @@ public sealed partial class IngestService(
             return limited;
         }
 
+        var pageLimit = (int)PlanCatalog.Limit(org.Billing.Plan, PlanLimit.SitePages);
+        if (request.Type == SourceType.Site && request.MaxPages > pageLimit)
+        {
+            return ApiError.Forbidden($"The {org.Billing.Plan.ToString().ToLowerInvariant()} plan crawls at most {pageLimit} pages of a site.", "plan_limit", pageLimit);
+        }
+
         var sourceId = ids.NewSortable("src", now);
         var jobId = ids.New("job");
         var source = new SourceRecord(sourceId, request.Type, request.Title.Trim(), request.Url?.Trim(), request.RefreshIntervalHours, now, createdBy,
             Generation: null, ChunkCount: 0, LastSuccessAt: null, LastFailureAt: null, LastError: null, ConsecutiveFailures: 0, LastJobId: null, ActiveJobId: jobId)
         {
             NextRefreshAt = request.RefreshIntervalHours is { } interval ? now.AddHours(interval) : null,
+            MaxPages = request.Type == SourceType.Site ? request.MaxPages ?? pageLimit : null,
+            IncludePaths = request.Type == SourceType.Site ? request.IncludePaths ?? [] : null,
         };
         await sources.AddAsync(orgId, source, request.Type == SourceType.Text ? request.Content : null, cancellationToken);
         if (request.RefreshIntervalHours is { } hours)
@@ -303,15 +312,15 @@ public sealed partial class IngestService(
             return;
         }
 
-        var document = await ReadDocumentAsync(orgId, source, cancellationToken);
-        if (document.Error is { } error)
+        var read = source.Type == SourceType.Site ? await ReadSiteAsync(orgId, source, cancellationToken) : await ReadDraftsAsync(orgId, source, cancellationToken);
+        if (read.Error is { } error)
         {
             LogFailed(logger, orgId, job.JobId, source.SourceId, error.Message);
             await FailAsync(orgId, job, error.Message, cancellationToken);
             return;
         }
 
-        var drafts = Chunker.Chunk(source.SourceId, document.Value!);
+        var (drafts, crawl) = read.Value;
         await chunks.WriteAsync(orgId, source.SourceId, job.JobId, drafts, cancellationToken);
         var now = time.GetUtcNow();
         var switched = await sources.UpdateAsync(orgId, source.SourceId, s => s.DeletedAt is not null ? null : s with
@@ -323,6 +332,7 @@ public sealed partial class IngestService(
             ConsecutiveFailures = 0,
             LastJobId = job.JobId,
             ActiveJobId = s.ActiveJobId == job.JobId ? null : s.ActiveJobId,
+            Crawl = crawl ?? s.Crawl,
         }, cancellationToken);
         if (switched is null or { DeletedAt: not null })
         {
@@ -400,7 +410,7 @@ public sealed partial class IngestService(
         var perSource = await Task.WhenAll(all.Where(s => s.Generation is not null).Select(async s =>
             (Source: s, Chunks: await chunks.ReadAsync(orgId, s.SourceId, s.Generation!, cancellationToken))));
         var index = Bm25Index.Build(perSource.SelectMany(p => p.Chunks.OrderBy(c => c.Ordinal).Select(c =>
-            new IndexedChunk(c.ChunkId, p.Source.SourceId, p.Source.Title, p.Source.Url, c.Heading, Passage(c)))));
+            new IndexedChunk(c.ChunkId, p.Source.SourceId, p.Source.Title, c.PageUrl ?? p.Source.Url, c.Heading, Passage(c)))));
         await indexes.PublishAsync(orgId, index, contentAsOf, cancellationToken);
         return index.Count;
     }

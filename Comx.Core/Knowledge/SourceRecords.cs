@@ -10,6 +10,9 @@ public enum SourceType
 
     /// <summary>An uploaded file (<c>POST /org/v1/sources/files</c>), kept in Blob Storage.</summary>
     File,
+
+    /// <summary>A web site crawled from its url: one source whose pages are its documents.</summary>
+    Site,
 }
 
 public enum IngestJobStatus
@@ -38,8 +41,11 @@ public enum IngestTrigger
     Schedule,
 }
 
-public sealed record CreateSourceRequest(SourceType Type, string Title, string? Url = null, string? Content = null, int? RefreshIntervalHours = null) : IValidatable
+public sealed record CreateSourceRequest(SourceType Type, string Title, string? Url = null, string? Content = null, int? RefreshIntervalHours = null,
+    int? MaxPages = null, IReadOnlyList<string>? IncludePaths = null) : IValidatable
 {
+    public const int MaxIncludePaths = 20;
+
     /// <summary>Text sources up to 500 KB of UTF-8 (the request itself is capped at 1 MB).</summary>
     public const int MaxContentBytes = 500 * 1024;
     public const int MaxTitleLength = 200;
@@ -58,11 +64,29 @@ public sealed record CreateSourceRequest(SourceType Type, string Title, string? 
             yield break;
         }
 
-        if (Type == SourceType.Url)
+        if (Type != SourceType.Site && (MaxPages is not null || IncludePaths is not null))
+        {
+            yield return new FieldError(MaxPages is not null ? "max_pages" : "include_paths", "max_pages and include_paths are for site sources.");
+        }
+
+        if (Type == SourceType.Site)
+        {
+            if (MaxPages is < 1)
+            {
+                yield return new FieldError("max_pages", "max_pages is at least 1 (at most the plan's limit).");
+            }
+
+            if (IncludePaths is { } paths && (paths.Count > MaxIncludePaths || paths.Any(p => p is null || !p.StartsWith('/') || p.Length > 200)))
+            {
+                yield return new FieldError("include_paths", $"include_paths is up to {MaxIncludePaths} paths, each starting with '/'.");
+            }
+        }
+
+        if (Type is SourceType.Url or SourceType.Site)
         {
             if (string.IsNullOrWhiteSpace(Url))
             {
-                yield return new FieldError("url", "url is required for a url source.");
+                yield return new FieldError("url", "url is required for a url or site source.");
             }
 
             if (Content is not null)
@@ -138,7 +162,19 @@ public sealed record SourceRecord(
 
     /// <summary>A file source's size in bytes.</summary>
     public long? FileBytes { get; init; }
+
+    /// <summary>A site source's page budget per crawl.</summary>
+    public int? MaxPages { get; init; }
+
+    /// <summary>A site source's path prefixes to index (empty: the whole host).</summary>
+    public IReadOnlyList<string>? IncludePaths { get; init; }
+
+    /// <summary>The last crawl of a site source: pages fetched, failed and skipped.</summary>
+    public CrawlHealth? Crawl { get; init; }
 }
+
+/// <summary>A site source's last crawl, shown in its health.</summary>
+public sealed record CrawlHealth(int PagesFetched, int PagesFailed, int PagesSkipped, int PagesKeptFromLastCrawl);
 
 public sealed record IngestJobRecord(
     string JobId,
@@ -171,8 +207,11 @@ public sealed record IngestJobResponse(string JobId, string SourceId, IngestJobS
 public sealed record SourceHealthResponse(string SourceId, SourceHealthStatus Status, int ChunkCount, DateTimeOffset? LastSuccessAt, DateTimeOffset? LastFailureAt,
     string? LastError, int ConsecutiveFailures, string? LastJobId, string? ActiveJobId, int? RefreshIntervalHours)
 {
+    /// <summary>Site sources: the last crawl's pages fetched, failed (their last good copy still answers) and skipped; null for other types.</summary>
+    public CrawlHealth? Crawl { get; init; }
+
     public static SourceHealthResponse From(SourceRecord s, DateTimeOffset now) => new(s.SourceId, SourceHealth.Of(s, now), s.ChunkCount, s.LastSuccessAt,
-        s.LastFailureAt, s.LastError, s.ConsecutiveFailures, s.LastJobId, s.ActiveJobId, s.RefreshIntervalHours);
+        s.LastFailureAt, s.LastError, s.ConsecutiveFailures, s.LastJobId, s.ActiveJobId, s.RefreshIntervalHours) { Crawl = s.Crawl };
 }
 
 /// <summary>The queue message of <c>ingest-jobs</c>: which job to run. Versioned so the shape can change safely.</summary>
@@ -254,7 +293,7 @@ public sealed record UpdateSourceRequest(string? Title = null, string? Url = nul
     /// <summary>The rules that depend on the stored source's type: a text source has no url, a url source no content.</summary>
     public IEnumerable<FieldError> ValidateFor(SourceType type)
     {
-        if (Url is not null && type != SourceType.Url)
+        if (Url is not null && type is not (SourceType.Url or SourceType.Site))
         {
             yield return new FieldError("url", $"A {type.ToString().ToLowerInvariant()} source has no url.");
         }
@@ -266,9 +305,9 @@ public sealed record UpdateSourceRequest(string? Title = null, string? Url = nul
                 : "content is only for text sources; a url source is fetched.");
         }
 
-        if (RefreshIntervalHours is not null && type != SourceType.Url)
+        if (RefreshIntervalHours is not null && type is not (SourceType.Url or SourceType.Site))
         {
-            yield return new FieldError("refresh_interval_hours", "Only url sources are refreshed.");
+            yield return new FieldError("refresh_interval_hours", "Only url and site sources are refreshed.");
         }
     }
 }

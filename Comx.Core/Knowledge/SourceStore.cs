@@ -241,6 +241,12 @@ public sealed class SourceStore(ComxStorage storage)
 
         public long? FileBytes { get; set; }
 
+        public int? MaxPages { get; set; }
+
+        public string? IncludePaths { get; set; }
+
+        public string? Crawl { get; set; }
+
         public static SourceEntity From(string orgId, SourceRecord s) => new()
         {
             PartitionKey = orgId,
@@ -264,6 +270,9 @@ public sealed class SourceStore(ComxStorage storage)
             FileName = s.FileName,
             ContentType = s.ContentType,
             FileBytes = s.FileBytes,
+            MaxPages = s.MaxPages,
+            IncludePaths = s.IncludePaths is null ? null : Http.ComxJson.Serialize(s.IncludePaths),
+            Crawl = s.Crawl is null ? null : Http.ComxJson.Serialize(s.Crawl),
         };
 
         public SourceRecord ToRecord() => new(RowKey[RowPrefix.Length..], Enum.Parse<SourceType>(Type), Title, Url, RefreshIntervalHours, CreatedAt, CreatedBy,
@@ -274,6 +283,9 @@ public sealed class SourceStore(ComxStorage storage)
             FileName = FileName,
             ContentType = ContentType,
             FileBytes = FileBytes,
+            MaxPages = MaxPages,
+            IncludePaths = IncludePaths is null ? null : Http.ComxJson.Deserialize<List<string>>(IncludePaths),
+            Crawl = Crawl is null ? null : Http.ComxJson.Deserialize<CrawlHealth>(Crawl),
         };
     }
 }
