@@ -1,4 +1,5 @@
 using Comx.Benchmarks.Chat;
+using Comx.Benchmarks.Knowledge;
 using Comx.Benchmarks.Retrieval;
 
 switch (args.FirstOrDefault())
@@ -9,7 +10,10 @@ switch (args.FirstOrDefault())
     case "chat":
         await ChatBenchmark.RunAsync(Console.Out);
         return 0;
+    case "knowledge":
+        await KnowledgeBenchmark.RunAsync(Console.Out, args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100);
+        return 0;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project Comx.Benchmarks -- retrieval|chat");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project Comx.Benchmarks -- retrieval|chat|knowledge [crawl delay ms]");
         return 2;
 }

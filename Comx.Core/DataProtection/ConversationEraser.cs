@@ -15,11 +15,16 @@ public sealed class ConversationEraser(ConversationStore conversations, AnswerSt
     public async Task<Dictionary<string, int>> EraseAsync(string orgId, string threadId, string? sessionId, CancellationToken cancellationToken = default)
     {
         var messages = await conversations.ListMessagesAsync(orgId, threadId, null, MaxMessagesPerThread, cancellationToken);
+        // Answers are one row per partition, so no batch can take them: delete them side by side instead.
         var answerCount = 0;
-        foreach (var answerId in messages.Select(m => m.AnswerId).OfType<string>().Distinct(StringComparer.Ordinal))
-        {
-            answerCount += await answers.DeleteAsync(answerId, cancellationToken) ? 1 : 0;
-        }
+        await Parallel.ForEachAsync(messages.Select(m => m.AnswerId).OfType<string>().Distinct(StringComparer.Ordinal),
+            new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (answerId, ct) =>
+            {
+                if (await answers.DeleteAsync(answerId, ct))
+                {
+                    Interlocked.Increment(ref answerCount);
+                }
+            });
 
         var messageRows = await conversations.DeleteThreadAsync(orgId, threadId, cancellationToken);
         var sessionRows = sessionId is not null && await chatSessions.GetAsync(sessionId, cancellationToken) is { } session && session.OrgId == orgId

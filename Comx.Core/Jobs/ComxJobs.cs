@@ -21,7 +21,7 @@ public sealed class ComxJobs(IServiceProvider services)
             sp.GetRequiredService<IngestService>().RunAsync(
                 ComxJson.Deserialize<IngestJobMessage>(message.Body.ToMemory().Span) ?? throw new InvalidOperationException("Empty ingest message."), ct)),
 
-        new(JobNames.EraseLearner, StorageNames.Queues.LearnerErasures, static (sp, message, ct) =>
+        new(JobNames.RunLearnerErasure, StorageNames.Queues.LearnerErasures, static (sp, message, ct) =>
             sp.GetRequiredService<DataProtection.LearnerDataService>().RunAsync(
                 ComxJson.Deserialize<DataProtection.ErasureMessage>(message.Body.ToMemory().Span) ?? throw new InvalidOperationException("Empty erasure message."), ct)),
     ];

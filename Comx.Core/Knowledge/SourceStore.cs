@@ -231,7 +231,8 @@ public sealed class SourceStore(ComxStorage storage)
 
         public string? ActiveJobId { get; set; }
 
-        public DateTimeOffset? NextRefreshAt { get; set; }
+        /// <summary>UTC ticks, not a DateTime: Table Storage keeps DateTimes to the millisecond, and this must equal the schedule row's key exactly.</summary>
+        public long? NextRefreshTicks { get; set; }
 
         public DateTimeOffset? DeletedAt { get; set; }
 
@@ -265,7 +266,7 @@ public sealed class SourceStore(ComxStorage storage)
             ConsecutiveFailures = s.ConsecutiveFailures,
             LastJobId = s.LastJobId,
             ActiveJobId = s.ActiveJobId,
-            NextRefreshAt = s.NextRefreshAt,
+            NextRefreshTicks = s.NextRefreshAt?.UtcTicks,
             DeletedAt = s.DeletedAt,
             FileName = s.FileName,
             ContentType = s.ContentType,
@@ -278,7 +279,7 @@ public sealed class SourceStore(ComxStorage storage)
         public SourceRecord ToRecord() => new(RowKey[RowPrefix.Length..], Enum.Parse<SourceType>(Type), Title, Url, RefreshIntervalHours, CreatedAt, CreatedBy,
             Generation, ChunkCount, LastSuccessAt, LastFailureAt, LastError, ConsecutiveFailures, LastJobId, ActiveJobId)
         {
-            NextRefreshAt = NextRefreshAt,
+            NextRefreshAt = NextRefreshTicks is { } ticks ? new DateTimeOffset(ticks, TimeSpan.Zero) : null,
             DeletedAt = DeletedAt,
             FileName = FileName,
             ContentType = ContentType,

@@ -11,7 +11,7 @@ public sealed class QueueFunctions(ComxJobs jobs)
     public Task RunIngestJob([QueueTrigger(StorageNames.Queues.IngestJobs)] QueueMessage message, CancellationToken cancellationToken) =>
         jobs.RunQueueJobAsync(JobNames.RunIngestJob, message, cancellationToken);
 
-    [Function(JobNames.EraseLearner)]
-    public Task EraseLearner([QueueTrigger(StorageNames.Queues.LearnerErasures)] QueueMessage message, CancellationToken cancellationToken) =>
-        jobs.RunQueueJobAsync(JobNames.EraseLearner, message, cancellationToken);
+    [Function(JobNames.RunLearnerErasure)]
+    public Task RunLearnerErasure([QueueTrigger(StorageNames.Queues.LearnerErasures)] QueueMessage message, CancellationToken cancellationToken) =>
+        jobs.RunQueueJobAsync(JobNames.RunLearnerErasure, message, cancellationToken);
 }

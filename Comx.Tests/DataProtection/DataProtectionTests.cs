@@ -145,7 +145,7 @@ public sealed class DataProtectionTests
     {
         var body = BinaryData.FromString(Core.Http.ComxJson.Serialize(ErasureMessage.For(orgId, erasureId)));
         var message = Azure.Storage.Queues.Models.QueuesModelFactory.QueueMessage("msg-" + Guid.NewGuid().ToString("N"), "pop", body, 1);
-        return app.Services.GetRequiredService<ComxJobs>().RunQueueJobAsync(JobNames.EraseLearner, message, CancellationToken.None);
+        return app.Services.GetRequiredService<ComxJobs>().RunQueueJobAsync(JobNames.RunLearnerErasure, message, CancellationToken.None);
     }
 
     private static async Task<JsonElement> EraseAsync(IngestDriver driver, string learnerId, string? key = null)
