@@ -1,3 +1,4 @@
+using Comx.Benchmarks.Answers;
 using Comx.Benchmarks.Chat;
 using Comx.Benchmarks.Knowledge;
 using Comx.Benchmarks.Retrieval;
@@ -10,10 +11,13 @@ switch (args.FirstOrDefault())
     case "chat":
         await ChatBenchmark.RunAsync(Console.Out);
         return 0;
+    case "answers":
+        await AnswersBenchmark.RunAsync(Console.Out);
+        return 0;
     case "knowledge":
         await KnowledgeBenchmark.RunAsync(Console.Out, args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100);
         return 0;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project Comx.Benchmarks -- retrieval|chat|knowledge [crawl delay ms]");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project Comx.Benchmarks -- retrieval|chat|answers|knowledge [crawl delay ms]");
         return 2;
 }

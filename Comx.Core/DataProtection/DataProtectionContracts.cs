@@ -54,8 +54,6 @@ public enum ErasureStatus
 public sealed record ErasureResponse(string ErasureId, string LearnerId, ErasureStatus Status, IReadOnlyDictionary<string, int> RowsRemoved,
     IReadOnlyList<string> StepsDone, DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt, int Attempts);
 
-/// <summary>The <c>erasure.completed</c> event's data.</summary>
-public sealed record ErasureCompletedData(string ErasureId, string LearnerId, IReadOnlyDictionary<string, int> RowsRemoved);
 
 /// <summary>The queue message of <c>learner-erasures</c>. Versioned so the shape can change safely.</summary>
 public sealed record ErasureMessage(int V, string OrgId, string ErasureId)

@@ -2,6 +2,7 @@ using System.Text;
 using Azure.Data.Tables;
 using Comx.Core.Accessibility;
 using Comx.Core.Chat;
+using Comx.Core.Events;
 using Comx.Core.Inbox;
 using Comx.Core.Storage;
 using Comx.Core.ThinkGuide;
@@ -25,6 +26,7 @@ public sealed partial class LearnerDataService(
     ChatSessionStore chatSessions,
     ConversationStore conversations,
     ConversationEraser eraser,
+    EventStore events,
     AnswerStore answers,
     ThinkGuideStore thinkGuide,
     LearnerAccessibilityStore accessibility,
@@ -143,8 +145,8 @@ public sealed partial class LearnerDataService(
 
         // The event before the final state: a crash in between re-raises it under the same id (a no-op) on redelivery.
         var now = time.GetUtcNow();
-        await conversations.AddEventsAsync(orgId, [new OutboxEvent("evt_" + erasure.ErasureId["era_".Length..], EventTypes.ErasureCompleted, now,
-            new ErasureCompletedData(erasure.ErasureId, learnerId, erasure.RowsRemoved))], cancellationToken);
+        await events.AddAsync(orgId, [EventRecord.Create("evt_" + erasure.ErasureId["era_".Length..], now,
+            new ErasureCompletedData(erasure.ErasureId, learnerId, erasure.RowsRemoved.Values.Sum(), now))], cancellationToken);
         await store.UpdateErasureAsync(orgId, erasure.ErasureId, e => e.Status == ErasureStatus.Completed ? null
             : e with { Status = ErasureStatus.Completed, CompletedAt = now, StepsDone = [.. e.StepsDone, "completed"] }, cancellationToken);
         var total = erasure.RowsRemoved.Values.Sum();
@@ -184,7 +186,21 @@ public sealed partial class LearnerDataService(
             return new Dictionary<string, int> { ["events"] = 0, ["deliveries"] = 0 };
         }
 
-        var events = await conversations.DeleteRowsAsync(orgId, "o|", row => Names(row, tokens), cancellationToken);
+        // Outbox rows live in the conversations table (raised with a thread write) and in the events table (raised alone).
+        var outbox = await conversations.DeleteRowsAsync(orgId, "o|", row => Names(row, tokens), cancellationToken);
+        var eventsTable = storage.Table(StorageNames.Tables.Events);
+        var doomedEvents = new List<ITableEntity>();
+        var outboxFilter = TableClient.CreateQueryFilter($"PartitionKey eq {orgId} and RowKey ge {"o|"} and RowKey lt {"o}"}");
+        await foreach (var row in eventsTable.QueryAsync<TableEntity>(outboxFilter, cancellationToken: cancellationToken))
+        {
+            if (Names(row, tokens))
+            {
+                doomedEvents.Add(row);
+            }
+        }
+
+        await TableBatches.DeleteAsync(eventsTable, doomedEvents, cancellationToken);
+        var eventCount = outbox + doomedEvents.Count;
         var deliveriesTable = storage.Table(StorageNames.Tables.Deliveries);
         var doomed = new List<ITableEntity>();
         await foreach (var row in deliveriesTable.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {orgId}"), cancellationToken: cancellationToken))
@@ -196,7 +212,7 @@ public sealed partial class LearnerDataService(
         }
 
         await TableBatches.DeleteAsync(deliveriesTable, doomed, cancellationToken);
-        return new Dictionary<string, int> { ["events"] = events, ["deliveries"] = doomed.Count };
+        return new Dictionary<string, int> { ["events"] = eventCount, ["deliveries"] = doomed.Count };
     }
 
     /// <summary>

@@ -116,6 +116,11 @@ public sealed partial class IngestService
         await PublishIndexAsync(orgId, cancellationToken);
         await chunks.DeleteOtherGenerationsAsync(orgId, sourceId, keep: null, cancellationToken);
         await sources.DeleteAsync(orgId, marked, cancellationToken);
+        if (marked.DeletedAt == now)
+        {
+            // Only the request that marked the source gives its plan slot back, so a retried delete does not give two.
+            await slots.ReleaseAsync(orgId, SourceSlots, cancellationToken);
+        }
         if (marked.ActiveJobId is { } activeJob)
         {
             await jobs.RemoveActiveAsync(orgId, activeJob, cancellationToken);
@@ -137,14 +142,19 @@ public sealed partial class IngestService
             return ApiError.NotFound("organisation");
         }
 
-        if (PlanCatalog.Check(org.Billing, PlanLimit.Sources, await sources.CountAsync(orgId, cancellationToken), now) is { } limited)
+        if (PlanCatalog.Check(org.Billing, PlanLimit.Sources, 0, now) is { } inactive)
         {
-            return limited;
+            return inactive;
+        }
+
+        var limit = PlanCatalog.Limit(org.Billing.Plan, PlanLimit.Sources);
+        if (!await slots.TryReserveAsync(orgId, SourceSlots, limit, ct => sources.CountAsync(orgId, ct), cancellationToken))
+        {
+            return PlanCatalog.Check(org.Billing, PlanLimit.Sources, limit, now)!;
         }
 
         var sourceId = ids.NewSortable("src", now);
         var jobId = ids.New("job");
-        await sources.PutFileAsync(orgId, sourceId, file.Content, cancellationToken);
         var source = new SourceRecord(sourceId, SourceType.File, title, Url: null, RefreshIntervalHours: null, now, createdBy,
             Generation: null, ChunkCount: 0, LastSuccessAt: null, LastFailureAt: null, LastError: null, ConsecutiveFailures: 0, LastJobId: null, ActiveJobId: jobId)
         {
@@ -152,7 +162,16 @@ public sealed partial class IngestService
             ContentType = file.ContentType,
             FileBytes = file.Content.Length,
         };
-        await sources.AddAsync(orgId, source, content: null, cancellationToken);
+        try
+        {
+            await sources.PutFileAsync(orgId, sourceId, file.Content, cancellationToken);
+            await sources.AddAsync(orgId, source, content: null, cancellationToken);
+        }
+        catch
+        {
+            await slots.ReleaseAsync(orgId, SourceSlots, CancellationToken.None);
+            throw;
+        }
         var job = NewJob(jobId, sourceId, IngestTrigger.Created, now);
         await jobs.AddAsync(orgId, job, cancellationToken);
         await EnqueueAsync(orgId, jobId, cancellationToken);
