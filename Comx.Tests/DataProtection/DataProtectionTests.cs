@@ -297,7 +297,7 @@ public sealed class DataProtectionTests
         using var foreign = await app.Client.SendAsync(other.AsAdmin(HttpMethod.Get, $"/api/org/v1/erasures/{erasureId}"));
         await foreign.ErrorAsync(404, "COMX_NOT_FOUND");
         using var badId = await app.Client.SendAsync(driver.Org.AsAdmin(HttpMethod.Delete, "/api/org/v1/learners/bad%7Cid"));
-        await badId.ErrorAsync(400, "COMX_VALIDATION_ERROR");
+        await badId.ErrorAsync(404, "COMX_NOT_FOUND");
     }
 
     [Theory]
