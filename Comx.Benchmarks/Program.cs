@@ -1,5 +1,6 @@
 using Comx.Benchmarks.Answers;
 using Comx.Benchmarks.Chat;
+using Comx.Benchmarks.Knowledge;
 using Comx.Benchmarks.Retrieval;
 
 switch (args.FirstOrDefault())
@@ -13,7 +14,10 @@ switch (args.FirstOrDefault())
     case "answers":
         await AnswersBenchmark.RunAsync(Console.Out);
         return 0;
+    case "knowledge":
+        await KnowledgeBenchmark.RunAsync(Console.Out, args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100);
+        return 0;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project Comx.Benchmarks -- retrieval|chat|answers");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project Comx.Benchmarks -- retrieval|chat|answers|knowledge [crawl delay ms]");
         return 2;
 }

@@ -107,6 +107,13 @@ public static class ComxCoreServices
         services.AddSingleton<Knowledge.IngestJobStore>();
         services.AddSingleton<Knowledge.ChunkStore>();
         services.AddSingleton<Knowledge.IngestService>();
+        services.AddOptions<Knowledge.Crawling.CrawlOptions>().Bind(configuration.GetSection(Knowledge.Crawling.CrawlOptions.Section));
+        services.AddSingleton<Knowledge.Crawling.SiteCrawler>();
+
+        services.AddSingleton<DataProtection.DataProtectionStore>();
+        services.AddSingleton<DataProtection.ConversationEraser>();
+        services.AddSingleton<DataProtection.LearnerDataService>();
+        services.AddSingleton<DataProtection.RetentionService>();
         return services;
     }
 }

@@ -14,6 +14,9 @@ public enum PlanLimit
 {
     Sources,
     MessagesPerMonth,
+
+    /// <summary>Pages one crawl of a site source may fetch (its max_pages at most this).</summary>
+    SitePages,
 }
 
 /// <summary>An organisation's billing state: plan, Stripe subscription status, trial end.</summary>
@@ -32,6 +35,10 @@ public static class PlanCatalog
 
     public static long Limit(Plan plan, PlanLimit limit) => (plan, limit) switch
     {
+        (Plan.Free, PlanLimit.SitePages) => 25,
+        (Plan.Trial, PlanLimit.SitePages) => 100,
+        (Plan.Pro, PlanLimit.SitePages) => 500,
+        (Plan.School, PlanLimit.SitePages) => 2_000,
         (Plan.Free, PlanLimit.Sources) => 3,
         (Plan.Free, PlanLimit.MessagesPerMonth) => 200,
         (Plan.Trial, PlanLimit.Sources) => 10,

@@ -71,6 +71,10 @@ public sealed class AnswerStore(ComxStorage storage)
         }, ETag.All, TableUpdateMode.Merge, cancellationToken);
     }
 
+    /// <summary>Deletes an answer (and the feedback stored with it); true when it existed.</summary>
+    public Task<bool> DeleteAsync(string answerId, CancellationToken cancellationToken = default) =>
+        StorageKeys.IsSafeKey(answerId) ? TableBatches.DeleteOneAsync(Table, answerId, Row, cancellationToken) : Task.FromResult(false);
+
     internal sealed class AnswerEntity : ITableEntity
     {
         public string PartitionKey { get; set; } = "";

@@ -79,6 +79,26 @@ public sealed class ChatSessionStore(ComxStorage storage, IdGenerator ids, TimeP
         return entity.HasValue ? entity.Value!.ToSession() : null;
     }
 
+    /// <summary>
+    /// The organisation's sessions started for a learner (data protection). Sessions are keyed by id, so this is a
+    /// filtered scan of the table: rare (an export or an erasure) and complete, including sessions from before any index.
+    /// </summary>
+    public async Task<IReadOnlyList<ChatSession>> ListForLearnerAsync(string orgId, string learnerId, CancellationToken cancellationToken = default)
+    {
+        var filter = TableClient.CreateQueryFilter($"OrgId eq {orgId} and LearnerId eq {learnerId}");
+        var sessions = new List<ChatSession>();
+        await foreach (var entity in Table.QueryAsync<SessionEntity>(filter, cancellationToken: cancellationToken))
+        {
+            sessions.Add(entity.ToSession());
+        }
+
+        return sessions;
+    }
+
+    /// <summary>Deletes a session row; true when it existed.</summary>
+    public Task<bool> DeleteAsync(string sessionId, CancellationToken cancellationToken = default) =>
+        TableBatches.DeleteOneAsync(Table, sessionId, Row, cancellationToken);
+
     private static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
     internal sealed class SessionEntity : ITableEntity

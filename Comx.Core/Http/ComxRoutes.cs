@@ -28,5 +28,6 @@ public static class ComxRoutes
         Billing.StripeWebhookEndpoint.Route,
 
         .. Knowledge.SourceEndpoints.Routes,
+        .. DataProtection.DataProtectionEndpoints.Routes,
     ];
 }

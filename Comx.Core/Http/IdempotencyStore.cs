@@ -39,7 +39,7 @@ public sealed class IdempotencyStore(ComxStorage storage, TimeProvider time)
 
     public async Task<IdempotencyClaim> ClaimAsync(string scope, string routeName, string key, string fingerprint, CancellationToken cancellationToken = default)
     {
-        var partition = StorageKeys.Hash(scope);
+        var partition = Partition(scope);
         var row = StorageKeys.Hash(routeName + "\n" + key);
         var now = time.GetUtcNow();
         for (var attempt = 0; attempt < 3; attempt++)
@@ -94,6 +94,9 @@ public sealed class IdempotencyStore(ComxStorage storage, TimeProvider time)
 
         return new IdempotencyClaim.InFlight();
     }
+
+    /// <summary>The partition of a scope's keys (<c>org:{orgId}</c> for org routes): data protection scans an org's stored responses.</summary>
+    public static string Partition(string scope) => StorageKeys.Hash(scope);
 
     public async Task CompleteAsync(IdempotencyClaim.Acquired claim, ComxResponse response, CancellationToken cancellationToken = default)
     {

@@ -135,10 +135,10 @@ public sealed partial class RequestPipeline(
         var headers = new List<KeyValuePair<string, string>>();
         var clientIp = ClientIp.Resolve(request, network.Value.ForwardedHops);
 
-        var body = await ReadBodyAsync(request, cancellationToken);
+        var body = await ReadBodyAsync(request, route.MaxBodyBytes, cancellationToken);
         if (body is null)
         {
-            return Error(requestId, new ApiError(ErrorCode.PayloadTooLarge, $"The request body is larger than {MaxBodyBytes} bytes."), headers);
+            return Error(requestId, new ApiError(ErrorCode.PayloadTooLarge, $"The request body is larger than {route.MaxBodyBytes} bytes."), headers);
         }
 
         var context = new RequestContext(requestId, route, request, values, body, clientIp, services);
@@ -282,9 +282,9 @@ public sealed partial class RequestPipeline(
         return new ApiError(ErrorCode.RateLimited, "Too many failed authentication attempts from this address. Retry later.", Retryable: true);
     }
 
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int maxBodyBytes, CancellationToken cancellationToken)
     {
-        if (request.ContentLength is > MaxBodyBytes)
+        if (request.ContentLength > maxBodyBytes)
         {
             return null;
         }
@@ -299,7 +299,7 @@ public sealed partial class RequestPipeline(
         int read;
         while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
         {
-            if (buffer.Length + read > MaxBodyBytes)
+            if (buffer.Length + read > maxBodyBytes)
             {
                 return null;
             }

@@ -28,6 +28,15 @@ public sealed record RouteDefinition(string Name, string Method, string Template
     /// <summary>Extra query parameters the route reads, for the OpenAPI document.</summary>
     public IReadOnlyList<string> QueryParameters { get; init; } = [];
 
+    /// <summary>The largest body the route accepts (413 above it); 1 MB unless the route says otherwise.</summary>
+    public int MaxBodyBytes { get; init; } = RequestPipeline.MaxBodyBytes;
+
+    /// <summary>
+    /// A <c>multipart/form-data</c> body's fields, for the OpenAPI document; the handler reads the form itself (the
+    /// pipeline parses only JSON bodies, into <see cref="RequestType"/>).
+    /// </summary>
+    public Type? FormType { get; init; }
+
     public RateLimitPolicy? EffectiveRateLimit => RateLimit ?? (Auth.IsOrg() ? RateLimitPolicy.OrgApi : null);
 
     /// <summary>Every mutating route honours <c>Idempotency-Key</c>; webhooks de-duplicate on their event ids instead.</summary>

@@ -75,4 +75,13 @@ public static class RouteNames
     public const string UpdateTemplate = "UpdateTemplate";
     public const string DeleteTemplate = "DeleteTemplate";
     public const string RenderTemplate = "RenderTemplate";
+    public const string GetSource = "GetSource";
+    public const string UpdateSource = "UpdateSource";
+    public const string DeleteSource = "DeleteSource";
+    public const string UploadSourceFile = "UploadSourceFile";
+    public const string GetDataRetention = "GetDataRetention";
+    public const string PutDataRetention = "PutDataRetention";
+    public const string ExportLearner = "ExportLearner";
+    public const string EraseLearner = "EraseLearner";
+    public const string GetErasure = "GetErasure";
 }

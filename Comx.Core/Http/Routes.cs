@@ -38,6 +38,7 @@ public static class Routes
         public const string Template = "{templateId:regex(^tpl_)}";
         public const string Enquiry = "{enquiryId:regex(^enq_)}";
         public const string Handoff = "{handoffId:regex(^hof_)}";
+        public const string Erasure = "{erasureId:regex(^era_)}";
     }
 
     public const string Health = "health";
@@ -63,6 +64,8 @@ public static class Routes
 
     public const string Sources = "org/v1/sources";
     public const string SourceHealth = $"org/v1/sources/{Id.Source}/health";
+    public const string Source = $"org/v1/sources/{Id.Source}";
+    public const string SourceFiles = "org/v1/sources/files";
     public const string IngestJobs = "org/v1/ingest-jobs";
     public const string IngestJob = $"org/v1/ingest-jobs/{Id.IngestJob}";
 
@@ -92,6 +95,11 @@ public static class Routes
     public const string ThinkGuideSession = $"org/v1/thinkguide/sessions/{Id.ThinkGuideSession}";
     public const string ThinkGuideStep = $"org/v1/thinkguide/sessions/{Id.ThinkGuideSession}/step";
     public const string LearnerAccessibility = "org/v1/learner-accessibility/{learnerId}";
+
+    public const string DataRetention = "org/v1/data-retention";
+    public const string Learner = "org/v1/learners/{learnerId}";
+    public const string LearnerExport = "org/v1/learners/{learnerId}/export";
+    public const string Erasure = $"org/v1/erasures/{Id.Erasure}";
 
     public const string Webhooks = "org/v1/webhooks";
     public const string Webhook = $"org/v1/webhooks/{Id.Hook}";

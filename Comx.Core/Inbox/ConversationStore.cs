@@ -117,6 +117,21 @@ public sealed class ConversationStore(ComxStorage storage, EventStore events, Id
         return new ListPage<ThreadRecord>([.. rows.Data.Select(r => r.ToRecord())], rows.NextCursor);
     }
 
+    /// <summary>Threads whose last message is strictly before <paramref name="cutoff"/> (retention), read from the "all" listing rows.</summary>
+    public async Task<IReadOnlyList<ThreadRecord>> ListThreadsInactiveSinceAsync(string orgId, DateTimeOffset cutoff, CancellationToken cancellationToken = default)
+    {
+        // Listing keys sort newest first: a thread last active at the cutoff itself sorts before "{cutoff}|~", older ones after.
+        var lower = $"i|all|{StorageKeys.NewestFirst(cutoff)}|~";
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {orgId} and RowKey gt {lower} and RowKey lt {"i|all}"}");
+        var threads = new List<ThreadRecord>();
+        await foreach (var row in Table.QueryAsync<IndexEntity>(filter, cancellationToken: cancellationToken))
+        {
+            threads.Add(row.ToRecord());
+        }
+
+        return threads;
+    }
+
     /// <summary>A thread's messages, oldest first, after a message id when given.</summary>
     public async Task<IReadOnlyList<MessageRecord>> ListMessagesAsync(string orgId, string threadId, string? afterMessageId, int limit,
         CancellationToken cancellationToken = default)
@@ -176,6 +191,37 @@ public sealed class ConversationStore(ComxStorage storage, EventStore events, Id
     public Task<ListPage<T>> ListRowsAsync<T>(string orgId, string prefix, PageRequest page, CancellationToken cancellationToken = default)
         where T : class, ITableEntity =>
         Table.QueryPageAsync<T>(TableClient.CreateQueryFilter($"PartitionKey eq {orgId} and RowKey ge {prefix} and RowKey lt {prefix + "~"}"), page, cancellationToken: cancellationToken);
+
+    /// <summary>
+    /// Deletes a thread: its messages, its listing rows, then the thread row itself (last, so a run cut short is found
+    /// and finished by the next). Returns how many message rows went. Nothing of a missing thread is an error.
+    /// </summary>
+    public async Task<int> DeleteThreadAsync(string orgId, string threadId, CancellationToken cancellationToken = default)
+    {
+        var messages = await DeleteRowsAsync(orgId, $"m|{threadId}|", _ => true, cancellationToken);
+        // Listing rows end with the thread id; the bucket and time in front of it are whatever the thread last had.
+        await DeleteRowsAsync(orgId, "i|", row => row.RowKey.EndsWith("|" + threadId, StringComparison.Ordinal), cancellationToken);
+        await DeleteRowsAsync(orgId, ThreadKey(threadId), row => row.RowKey == ThreadKey(threadId), cancellationToken);
+        return messages;
+    }
+
+    /// <summary>Deletes rows of the organisation's partition under a RowKey prefix that <paramref name="match"/> accepts; returns how many.</summary>
+    public async Task<int> DeleteRowsAsync(string orgId, string prefix, Func<TableEntity, bool> match, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(match);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {orgId} and RowKey ge {prefix} and RowKey lt {prefix + "~"}");
+        var doomed = new List<TableEntity>();
+        await foreach (var row in Table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            if (match(row))
+            {
+                doomed.Add(row);
+            }
+        }
+
+        await TableBatches.DeleteAsync(Table, doomed, cancellationToken);
+        return doomed.Count;
+    }
 
     private static void Apply(ThreadEntity entity, ThreadChange? change, IReadOnlyList<MessageRecord> messages)
     {

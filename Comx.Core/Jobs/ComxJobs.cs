@@ -20,6 +20,10 @@ public sealed class ComxJobs(IServiceProvider services)
         new(JobNames.RunIngestJob, StorageNames.Queues.IngestJobs, static (sp, message, ct) =>
             sp.GetRequiredService<IngestService>().RunAsync(
                 ComxJson.Deserialize<IngestJobMessage>(message.Body.ToMemory().Span) ?? throw new InvalidOperationException("Empty ingest message."), ct)),
+
+        new(JobNames.RunLearnerErasure, StorageNames.Queues.LearnerErasures, static (sp, message, ct) =>
+            sp.GetRequiredService<DataProtection.LearnerDataService>().RunAsync(
+                ComxJson.Deserialize<DataProtection.ErasureMessage>(message.Body.ToMemory().Span) ?? throw new InvalidOperationException("Empty erasure message."), ct)),
     ];
 
     public static IReadOnlyList<TimerDefinition> Timers { get; } =
@@ -40,6 +44,8 @@ public sealed class ComxJobs(IServiceProvider services)
             static (sp, ct) => sp.GetRequiredService<IngestService>().RecoverStuckJobsAsync(ct)),
         new(JobNames.RefreshSources, JobNames.RefreshSourcesSchedule, TimeSpan.FromMinutes(15),
             static (sp, ct) => sp.GetRequiredService<IngestService>().RefreshDueSourcesAsync(ct)),
+        new(JobNames.ApplyRetention, JobNames.ApplyRetentionSchedule, TimeSpan.FromDays(1),
+            static (sp, ct) => sp.GetRequiredService<DataProtection.RetentionService>().RunAsync(ct)),
     ];
 
     public Task RunQueueJobAsync(string name, QueueMessage message, CancellationToken cancellationToken) =>

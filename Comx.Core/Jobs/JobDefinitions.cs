@@ -28,4 +28,7 @@ public static class JobNames
     public const string RecoverIngestJobsSchedule = "15,45 * * * * *";
     public const string RefreshSources = "RefreshSources";
     public const string RefreshSourcesSchedule = "0 2,17,32,47 * * * *";
+    public const string RunLearnerErasure = "RunLearnerErasure";
+    public const string ApplyRetention = "ApplyRetention";
+    public const string ApplyRetentionSchedule = "0 40 2 * * *";
 }

@@ -7,7 +7,11 @@ using Comx.Core.Storage;
 namespace Comx.Core.Knowledge;
 
 /// <summary>A stored chunk of one generation of a source.</summary>
-public sealed record StoredChunk(string ChunkId, int Ordinal, string? Heading, string Text);
+public sealed record StoredChunk(string ChunkId, int Ordinal, string? Heading, string Text)
+{
+    /// <summary>The page of a site source the chunk came from.</summary>
+    public string? PageUrl { get; init; }
+}
 
 /// <summary>
 /// Chunks, the source of truth for retrieval (<see cref="StorageNames.Tables.Chunks"/>, partition = org, row
@@ -31,6 +35,7 @@ public sealed class ChunkStore(ComxStorage storage)
                 ["ChunkId"] = c.ChunkId,
                 ["Heading"] = c.Heading,
                 ["Text"] = c.Text,
+                ["PageUrl"] = c.PageUrl,
             })), cancellationToken);
         }
     }
@@ -43,7 +48,7 @@ public sealed class ChunkStore(ComxStorage storage)
         await foreach (var row in Table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
             var ordinal = int.Parse(row.RowKey.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture);
-            chunks.Add(new StoredChunk(row.GetString("ChunkId"), ordinal, row.GetString("Heading"), row.GetString("Text")));
+            chunks.Add(new StoredChunk(row.GetString("ChunkId"), ordinal, row.GetString("Heading"), row.GetString("Text")) { PageUrl = row.GetString("PageUrl") });
         }
 
         return chunks;

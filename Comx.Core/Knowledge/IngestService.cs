@@ -34,6 +34,7 @@ public sealed partial class IngestService(
     ChunkStore chunks,
     RetrievalIndexStore indexes,
     GuardedHttpClient http,
+    Crawling.SiteCrawler crawler,
     EventStore events,
     OrgDirectory directory,
     CountedSlots slots,
@@ -69,7 +70,7 @@ public sealed partial class IngestService(
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.Type == SourceType.Url && NetworkGuard.ValidateTargetUrl(request.Url, "url", network.Value.AllowPrivateTargets) is { } refused)
+        if (request.Type is SourceType.Url or SourceType.Site && NetworkGuard.ValidateTargetUrl(request.Url, "url", network.Value.AllowPrivateTargets) is { } refused)
         {
             return ApiError.Validation([refused]);
         }
@@ -88,6 +89,12 @@ public sealed partial class IngestService(
             return inactive;
         }
 
+        var pageLimit = (int)PlanCatalog.Limit(org.Billing.Plan, PlanLimit.SitePages);
+        if (request.Type == SourceType.Site && request.MaxPages > pageLimit)
+        {
+            return ApiError.Forbidden($"The {org.Billing.Plan.ToString().ToLowerInvariant()} plan crawls at most {pageLimit} pages of a site.", "plan_limit", pageLimit);
+        }
+
         var limit = PlanCatalog.Limit(org.Billing.Plan, PlanLimit.Sources);
         if (!await slots.TryReserveAsync(orgId, SourceSlots, limit, ct => sources.CountAsync(orgId, ct), cancellationToken))
         {
@@ -97,7 +104,12 @@ public sealed partial class IngestService(
         var sourceId = ids.NewSortable("src", now);
         var jobId = ids.New("job");
         var source = new SourceRecord(sourceId, request.Type, request.Title.Trim(), request.Url?.Trim(), request.RefreshIntervalHours, now, createdBy,
-            Generation: null, ChunkCount: 0, LastSuccessAt: null, LastFailureAt: null, LastError: null, ConsecutiveFailures: 0, LastJobId: null, ActiveJobId: jobId);
+            Generation: null, ChunkCount: 0, LastSuccessAt: null, LastFailureAt: null, LastError: null, ConsecutiveFailures: 0, LastJobId: null, ActiveJobId: jobId)
+        {
+            NextRefreshAt = request.RefreshIntervalHours is { } interval ? now.AddHours(interval) : null,
+            MaxPages = request.Type == SourceType.Site ? request.MaxPages ?? pageLimit : null,
+            IncludePaths = request.Type == SourceType.Site ? request.IncludePaths ?? [] : null,
+        };
         try
         {
             await sources.AddAsync(orgId, source, request.Type == SourceType.Text ? request.Content : null, cancellationToken);
@@ -301,7 +313,8 @@ public sealed partial class IngestService(
         foreach (var due in await sources.ListDueAsync(now, MaxRefreshesPerRun, cancellationToken))
         {
             var source = await sources.GetAsync(due.OrgId, due.SourceId, cancellationToken);
-            if (source?.RefreshIntervalHours is { } hours)
+            // A row for another time than the source's next refresh was left by a change of interval: drop it.
+            if (source is { DeletedAt: null, RefreshIntervalHours: { } hours } && (source.NextRefreshAt is null || source.NextRefreshAt == due.Due))
             {
                 var jobId = "job_" + StorageKeys.Hash($"refresh|{due.OrgId}|{due.SourceId}|{due.Due.UtcTicks}");
                 if (await StartJobAsync(due.OrgId, due.SourceId, IngestTrigger.Schedule, jobId, cancellationToken) is { JobId: var id } && id == jobId)
@@ -312,7 +325,9 @@ public sealed partial class IngestService(
                 // The next due time after now, on the source's own cadence (a host that was down does not run a backlog).
                 var interval = TimeSpan.FromHours(hours);
                 var periods = Math.Floor((now - due.Due) / interval) + 1;
-                await sources.ScheduleAsync(due.OrgId, due.SourceId, due.Due + (interval * periods), cancellationToken);
+                var next = due.Due + (interval * periods);
+                await sources.ScheduleAsync(due.OrgId, due.SourceId, next, cancellationToken);
+                await sources.UpdateAsync(due.OrgId, due.SourceId, s => s.NextRefreshAt == source.NextRefreshAt ? s with { NextRefreshAt = next } : null, cancellationToken);
             }
 
             await sources.UnscheduleAsync(due, cancellationToken);
@@ -351,24 +366,24 @@ public sealed partial class IngestService(
     {
         var started = time.GetTimestamp();
         var source = await sources.GetAsync(orgId, job.SourceId, cancellationToken);
-        if (source is null)
+        if (source is null or { DeletedAt: not null })
         {
             await FailAsync(orgId, job, "The source no longer exists.", cancellationToken);
             return;
         }
 
-        var document = await ReadDocumentAsync(orgId, source, cancellationToken);
-        if (document.Error is { } error)
+        var read = source.Type == SourceType.Site ? await ReadSiteAsync(orgId, source, cancellationToken) : await ReadDraftsAsync(orgId, source, cancellationToken);
+        if (read.Error is { } error)
         {
             LogFailed(logger, orgId, job.JobId, source.SourceId, error.Message);
             await FailAsync(orgId, job, error.Message, cancellationToken);
             return;
         }
 
-        var drafts = Chunker.Chunk(source.SourceId, document.Value!);
+        var (drafts, crawl) = read.Value;
         await chunks.WriteAsync(orgId, source.SourceId, job.JobId, drafts, cancellationToken);
         var now = time.GetUtcNow();
-        await sources.UpdateAsync(orgId, source.SourceId, s => s with
+        var switched = await sources.UpdateAsync(orgId, source.SourceId, s => s.DeletedAt is not null ? null : s with
         {
             Generation = job.JobId,
             ChunkCount = drafts.Count,
@@ -377,7 +392,15 @@ public sealed partial class IngestService(
             ConsecutiveFailures = 0,
             LastJobId = job.JobId,
             ActiveJobId = s.ActiveJobId == job.JobId ? null : s.ActiveJobId,
+            Crawl = crawl ?? s.Crawl,
         }, cancellationToken);
+        if (switched is null or { DeletedAt: not null })
+        {
+            // The source was deleted while this job read it: its chunks must not outlive it.
+            await chunks.DeleteOtherGenerationsAsync(orgId, source.SourceId, keep: null, cancellationToken);
+            await FailAsync(orgId, job, "The source was deleted while it was being ingested.", cancellationToken);
+            return;
+        }
 
         var indexed = await PublishIndexAsync(orgId, cancellationToken);
         await chunks.DeleteOtherGenerationsAsync(orgId, source.SourceId, job.JobId, cancellationToken);
@@ -406,6 +429,16 @@ public sealed partial class IngestService(
 
             (bytes, contentType, nameHint) = (fetched.Content.Content, fetched.Content.ContentType, fetched.Content.FinalUrl.ToString());
         }
+        else if (source.Type == SourceType.File)
+        {
+            var file = await sources.GetFileAsync(orgId, source.SourceId, cancellationToken);
+            if (file is null)
+            {
+                return Expected("The uploaded file is missing; upload it again.");
+            }
+
+            (bytes, contentType, nameHint) = (file, source.ContentType, source.FileName);
+        }
         else
         {
             var stored = await sources.GetContentAsync(orgId, source.SourceId, cancellationToken);
@@ -429,7 +462,7 @@ public sealed partial class IngestService(
     private static ApiError Expected(string message) => new(ErrorCode.ValidationError, message);
 
     /// <summary>Compiles the organisation's index from every source's current generation and publishes it.</summary>
-    private async Task<int> PublishIndexAsync(string orgId, CancellationToken cancellationToken)
+    internal async Task<int> PublishIndexAsync(string orgId, CancellationToken cancellationToken)
     {
         // Taken before the first read: an index built from reads that started later wins, whichever publishes first.
         var contentAsOf = time.GetUtcNow();
@@ -437,7 +470,7 @@ public sealed partial class IngestService(
         var perSource = await Task.WhenAll(all.Where(s => s.Generation is not null).Select(async s =>
             (Source: s, Chunks: await chunks.ReadAsync(orgId, s.SourceId, s.Generation!, cancellationToken))));
         var indexed = perSource.SelectMany(p => p.Chunks.OrderBy(c => c.Ordinal).Select(c =>
-            new IndexedChunk(c.ChunkId, p.Source.SourceId, p.Source.Title, p.Source.Url, c.Heading, Passage(c)))).ToList();
+            new IndexedChunk(c.ChunkId, p.Source.SourceId, p.Source.Title, c.PageUrl ?? p.Source.Url, c.Heading, Passage(c)))).ToList();
         // Only chunks whose text changed are embedded; the rest take their vector from the current index.
         var previous = await indexes.GetAsync(orgId, cancellationToken);
         var (vectors, embedded) = await ChunkEmbedding.VectorsAsync(indexed, ChunkEmbedding.Reusable(previous), embeddings, cancellationToken);

@@ -34,6 +34,33 @@ internal static class SourceEndpoints
             ResponseType = typeof(IngestJobResponse),
             Summary = "An ingest job: queued, running, succeeded (chunk_count) or failed (error). A job whose worker died is retried within minutes, and failed after 2 retries.",
         },
+        new(RouteNames.GetSource, "GET", Http.Routes.Source, RouteAuth.Org, GetSourceAsync)
+        {
+            ResponseType = typeof(SourceDetailResponse),
+            Summary = "One source: its type, title, url or file, chunk_count, last_job_id, active_job_id and health. " + SourceHealth.Rule,
+        },
+        new(RouteNames.UpdateSource, "PATCH", Http.Routes.Source, RouteAuth.Org, UpdateSourceAsync)
+        {
+            RequestType = typeof(UpdateSourceRequest), ResponseType = typeof(SourceDetailResponse),
+            Summary = "Changes any of title, url (url sources; guarded like creation), content (text sources) and refresh_interval_hours (url sources; 0 stops " +
+                "refreshing). A changed url or content queues a re-ingest and returns its job_id (null when nothing needs re-reading); the current content " +
+                "keeps answering until the new job succeeds. A new title shows in citations at once.",
+        },
+        new(RouteNames.DeleteSource, "DELETE", Http.Routes.Source, RouteAuth.Org, DeleteSourceAsync)
+        {
+            SuccessStatus = 204,
+            Summary = "Deletes a source, its chunks, its stored text or file and its refresh schedule. Its chunks leave the retrieval index before the " +
+                "response is sent: no answer after a 204 cites it, on any instance. A second DELETE is 404 (or the stored 204 with the same Idempotency-Key).",
+        },
+        new(RouteNames.UploadSourceFile, "POST", Http.Routes.SourceFiles, RouteAuth.Org, UploadFileAsync)
+        {
+            FormType = typeof(UploadSourceForm), ResponseType = typeof(CreatedSourceResponse), SuccessStatus = 201,
+            MaxBodyBytes = SourceUpload.MaxBodyBytes,
+            Summary = "Uploads a file as a source (type file): multipart/form-data with the file in a part named file (PDF, Word .docx, Markdown, plain text " +
+                "or HTML; at most 10 MB, the one route above the 1 MB body limit) and an optional title (default: the file name). The file is kept in Blob " +
+                "Storage and its first ingest job queued (job_id). 400 for a missing, empty or unsupported file or a non-multipart body; 413 above 10 MB. " +
+                "Counts against the plan's source limit.",
+        },
         new(RouteNames.GetSourceHealth, "GET", Http.Routes.SourceHealth, RouteAuth.Org, GetHealthAsync)
         {
             ResponseType = typeof(SourceHealthResponse),
@@ -80,9 +107,54 @@ internal static class SourceEndpoints
         return job is null ? ApiError.NotFound("ingest job") : ApiResult.Ok(IngestJobResponse.From(job));
     }
 
+    private static async Task<ApiResult> GetSourceAsync(RequestContext context, CancellationToken cancellationToken)
+    {
+        var source = await context.Service<SourceStore>().GetAsync(context.Org.OrgId, context.Value("sourceId"), cancellationToken);
+        return source is null or { DeletedAt: not null }
+            ? ApiError.NotFound("source")
+            : ApiResult.Ok(SourceDetailResponse.From(source, context.Service<TimeProvider>().GetUtcNow()));
+    }
+
+    private static async Task<ApiResult> UpdateSourceAsync(RequestContext context, CancellationToken cancellationToken)
+    {
+        var updated = await context.Service<IngestService>().UpdateSourceAsync(context.Org.OrgId, context.Value("sourceId"),
+            context.BodyAs<UpdateSourceRequest>(), cancellationToken);
+        if (updated.Error is { } error)
+        {
+            return error;
+        }
+
+        var (source, job) = updated.Value;
+        return ApiResult.Ok(SourceDetailResponse.From(source, context.Service<TimeProvider>().GetUtcNow(), job?.JobId));
+    }
+
+    private static async Task<ApiResult> DeleteSourceAsync(RequestContext context, CancellationToken cancellationToken) =>
+        await context.Service<IngestService>().DeleteSourceAsync(context.Org.OrgId, context.Value("sourceId"), cancellationToken)
+            ? ApiResult.NoContent()
+            : ApiError.NotFound("source");
+
+    private static async Task<ApiResult> UploadFileAsync(RequestContext context, CancellationToken cancellationToken)
+    {
+        var upload = await SourceUpload.ReadAsync(context.Request.ContentType, context.RawBody, cancellationToken);
+        if (upload.Error is { } invalid)
+        {
+            return invalid;
+        }
+
+        var (file, title) = upload.Value;
+        var created = await context.Service<IngestService>().CreateFileSourceAsync(context.Org.OrgId, context.Org.Stamp, file, title, cancellationToken);
+        if (created.Error is { } error)
+        {
+            return error;
+        }
+
+        var (s, job) = created.Value;
+        return ApiResult.Created(new CreatedSourceResponse(s.SourceId, s.Type, s.Title, s.Url, SourceHealthStatus.Pending, s.RefreshIntervalHours, s.CreatedAt, job.JobId));
+    }
+
     private static async Task<ApiResult> GetHealthAsync(RequestContext context, CancellationToken cancellationToken)
     {
         var source = await context.Service<SourceStore>().GetAsync(context.Org.OrgId, context.Value("sourceId"), cancellationToken);
-        return source is null ? ApiError.NotFound("source") : ApiResult.Ok(SourceHealthResponse.From(source, context.Service<TimeProvider>().GetUtcNow()));
+        return source is null or { DeletedAt: not null } ? ApiError.NotFound("source") : ApiResult.Ok(SourceHealthResponse.From(source, context.Service<TimeProvider>().GetUtcNow()));
     }
 }

@@ -67,19 +67,70 @@ public sealed class SourceStore(ComxStorage storage)
     public async Task<ListPage<SourceRecord>> ListAsync(string orgId, PageRequest page, CancellationToken cancellationToken = default)
     {
         var rows = await Table.QueryPageAsync<SourceEntity>(Prefix(orgId), page, cancellationToken: cancellationToken);
-        return new ListPage<SourceRecord>([.. rows.Data.Select(e => e.ToRecord())], rows.NextCursor);
+        return new ListPage<SourceRecord>([.. rows.Data.Where(e => e.DeletedAt is null).Select(e => e.ToRecord())], rows.NextCursor);
     }
 
-    /// <summary>Every source of the organisation (for compiling its index); organisations have hundreds at most.</summary>
+    /// <summary>
+    /// Every source of the organisation (for compiling its index); organisations have hundreds at most. A source being
+    /// deleted is left out, so an index compiled after the deletion began never includes it.
+    /// </summary>
     public async Task<IReadOnlyList<SourceRecord>> ListAllAsync(string orgId, CancellationToken cancellationToken = default)
     {
         var sources = new List<SourceRecord>();
         await foreach (var entity in Table.QueryAsync<SourceEntity>(Prefix(orgId), cancellationToken: cancellationToken))
         {
-            sources.Add(entity.ToRecord());
+            if (entity.DeletedAt is null)
+            {
+                sources.Add(entity.ToRecord());
+            }
         }
 
         return sources;
+    }
+
+    /// <summary>Replaces the text of a text source (a PATCH with new content; the next job reads it).</summary>
+    public Task PutContentAsync(string orgId, string sourceId, string content, CancellationToken cancellationToken = default) =>
+        storage.Container(StorageNames.Containers.SourceContent).GetBlobClient(ContentBlob(orgId, sourceId))
+            .UploadAsync(BinaryData.FromString(content), overwrite: true, cancellationToken);
+
+    /// <summary>Stores an uploaded file (before its source row, so a source never names a missing file).</summary>
+    public Task PutFileAsync(string orgId, string sourceId, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) =>
+        storage.Container(StorageNames.Containers.SourceFiles).GetBlobClient(FileBlob(orgId, sourceId))
+            .UploadAsync(new BinaryData(content), overwrite: true, cancellationToken);
+
+    /// <summary>The bytes of a file source, or null when the blob is missing.</summary>
+    public async Task<byte[]?> GetFileAsync(string orgId, string sourceId, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var blob = await storage.Container(StorageNames.Containers.SourceFiles).GetBlobClient(FileBlob(orgId, sourceId))
+                .DownloadContentAsync(cancellationToken);
+            return blob.Value.Content.ToArray();
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Removes the source row and whatever it kept in Blob Storage; each step tolerates a previous partial run.</summary>
+    public async Task DeleteAsync(string orgId, SourceRecord source, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        await storage.Container(StorageNames.Containers.SourceContent).DeleteBlobIfExistsAsync(ContentBlob(orgId, source.SourceId), cancellationToken: cancellationToken);
+        await storage.Container(StorageNames.Containers.SourceFiles).DeleteBlobIfExistsAsync(FileBlob(orgId, source.SourceId), cancellationToken: cancellationToken);
+        if (source.NextRefreshAt is { } due)
+        {
+            await UnscheduleAsync(new DueRefresh(orgId, source.SourceId, due), cancellationToken);
+        }
+
+        try
+        {
+            await Table.DeleteEntityAsync(orgId, RowPrefix + source.SourceId, ETag.All, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+        }
     }
 
     public async Task<int> CountAsync(string orgId, CancellationToken cancellationToken = default)
@@ -136,6 +187,8 @@ public sealed class SourceStore(ComxStorage storage)
 
     private static string ContentBlob(string orgId, string sourceId) => $"{orgId}/{sourceId}.txt";
 
+    private static string FileBlob(string orgId, string sourceId) => $"{orgId}/{sourceId}";
+
     private static string Prefix(string orgId) =>
         TableClient.CreateQueryFilter($"PartitionKey eq {orgId} and RowKey ge {RowPrefix} and RowKey lt {"s}"}");
 
@@ -178,6 +231,23 @@ public sealed class SourceStore(ComxStorage storage)
 
         public string? ActiveJobId { get; set; }
 
+        /// <summary>UTC ticks, not a DateTime: Table Storage keeps DateTimes to the millisecond, and this must equal the schedule row's key exactly.</summary>
+        public long? NextRefreshTicks { get; set; }
+
+        public DateTimeOffset? DeletedAt { get; set; }
+
+        public string? FileName { get; set; }
+
+        public string? ContentType { get; set; }
+
+        public long? FileBytes { get; set; }
+
+        public int? MaxPages { get; set; }
+
+        public string? IncludePaths { get; set; }
+
+        public string? Crawl { get; set; }
+
         public static SourceEntity From(string orgId, SourceRecord s) => new()
         {
             PartitionKey = orgId,
@@ -196,10 +266,28 @@ public sealed class SourceStore(ComxStorage storage)
             ConsecutiveFailures = s.ConsecutiveFailures,
             LastJobId = s.LastJobId,
             ActiveJobId = s.ActiveJobId,
+            NextRefreshTicks = s.NextRefreshAt?.UtcTicks,
+            DeletedAt = s.DeletedAt,
+            FileName = s.FileName,
+            ContentType = s.ContentType,
+            FileBytes = s.FileBytes,
+            MaxPages = s.MaxPages,
+            IncludePaths = s.IncludePaths is null ? null : Http.ComxJson.Serialize(s.IncludePaths),
+            Crawl = s.Crawl is null ? null : Http.ComxJson.Serialize(s.Crawl),
         };
 
         public SourceRecord ToRecord() => new(RowKey[RowPrefix.Length..], Enum.Parse<SourceType>(Type), Title, Url, RefreshIntervalHours, CreatedAt, CreatedBy,
-            Generation, ChunkCount, LastSuccessAt, LastFailureAt, LastError, ConsecutiveFailures, LastJobId, ActiveJobId);
+            Generation, ChunkCount, LastSuccessAt, LastFailureAt, LastError, ConsecutiveFailures, LastJobId, ActiveJobId)
+        {
+            NextRefreshAt = NextRefreshTicks is { } ticks ? new DateTimeOffset(ticks, TimeSpan.Zero) : null,
+            DeletedAt = DeletedAt,
+            FileName = FileName,
+            ContentType = ContentType,
+            FileBytes = FileBytes,
+            MaxPages = MaxPages,
+            IncludePaths = IncludePaths is null ? null : Http.ComxJson.Deserialize<List<string>>(IncludePaths),
+            Crawl = Crawl is null ? null : Http.ComxJson.Deserialize<CrawlHealth>(Crawl),
+        };
     }
 }
 

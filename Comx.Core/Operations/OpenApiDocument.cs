@@ -140,6 +140,16 @@ public sealed class OpenApiDocument
             };
         }
 
+        if (route.FormType is { } formType)
+        {
+            var schema = Reference(formType, schemas);
+            operation["requestBody"] = new JsonObject
+            {
+                ["required"] = true,
+                ["content"] = new JsonObject { ["multipart/form-data"] = new JsonObject { ["schema"] = schema } },
+            };
+        }
+
         var success = new JsonObject { ["description"] = "Success" };
         if (route.ResponseType is { } responseType)
         {

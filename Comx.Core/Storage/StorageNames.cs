@@ -33,11 +33,14 @@ public static class StorageNames
         /// <summary>Per org, the version of its current retrieval index (blob in <see cref="Containers.RetrievalIndex"/>).</summary>
         public const string RetrievalIndex = "retrievalindex";
 
+        /// <summary>Per org, its retention policy (with the last run) and its learner erasures.</summary>
+        public const string DataProtection = "dataprotection";
+
         public static readonly IReadOnlyList<string> All =
         [
             RateLimits, Idempotency, Orgs, Members, Users, ApiKeys, WebhookEvents, Widgets, Sources, IngestJobs, Chunks,
             ChatSessions, Conversations, Answers, Events, Settings, Learners, Templates, Actions, Hooks,
-            Deliveries, ThinkGuide, Usage, RetrievalIndex,
+            Deliveries, ThinkGuide, Usage, RetrievalIndex, DataProtection,
         ];
     }
 
@@ -46,10 +49,13 @@ public static class StorageNames
         public const string IngestJobs = "ingest-jobs";
         public const string WebhookDeliveries = "webhook-deliveries";
 
+        /// <summary>Learner erasures (<c>DELETE /org/v1/learners/{learnerId}</c>), one message per erasure.</summary>
+        public const string LearnerErasures = "learner-erasures";
+
         /// <summary>The poison queue the Functions queue trigger moves a message to after its last attempt.</summary>
         public static string Poison(string queue) => queue + "-poison";
 
-        public static readonly IReadOnlyList<string> All = [IngestJobs, WebhookDeliveries];
+        public static readonly IReadOnlyList<string> All = [IngestJobs, WebhookDeliveries, LearnerErasures];
     }
 
     public static class Containers
@@ -59,6 +65,9 @@ public static class StorageNames
         /// <summary>The text of text sources, one blob per source (<c>{orgId}/{sourceId}.txt</c>).</summary>
         public const string SourceContent = "source-content";
 
-        public static readonly IReadOnlyList<string> All = [RetrievalIndex, SourceContent];
+        /// <summary>Uploaded files of file sources, one blob per source (<c>{orgId}/{sourceId}</c>), read by the ingest job.</summary>
+        public const string SourceFiles = "source-files";
+
+        public static readonly IReadOnlyList<string> All = [RetrievalIndex, SourceContent, SourceFiles];
     }
 }

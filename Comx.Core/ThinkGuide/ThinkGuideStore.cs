@@ -118,6 +118,37 @@ public sealed class ThinkGuideStore(ComxStorage storage)
 
     private static string StepKey(string sessionId, int stepIndex) => $"x|{sessionId}|{stepIndex.ToString("D4", CultureInfo.InvariantCulture)}";
 
+    /// <summary>Every session of one learner in the organisation (data protection: export and erasure); a scan of the org's sessions.</summary>
+    public async Task<IReadOnlyList<ThinkGuideSession>> ListForLearnerAsync(string orgId, string learnerId, CancellationToken cancellationToken = default)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {orgId} and RowKey ge {"s|"} and RowKey lt {"s~"}");
+        var sessions = new List<ThinkGuideSession>();
+        await foreach (var entity in Table.QueryAsync<SessionEntity>(filter, cancellationToken: cancellationToken))
+        {
+            if (entity.ToRecord() is { } session && session.LearnerId == learnerId)
+            {
+                sessions.Add(session);
+            }
+        }
+
+        return sessions;
+    }
+
+    /// <summary>Deletes a session's steps, then the session; returns how many rows went (0 when a previous run took them).</summary>
+    public async Task<int> DeleteAsync(string orgId, string sessionId, CancellationToken cancellationToken = default)
+    {
+        var prefix = $"x|{sessionId}|";
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {orgId} and RowKey ge {prefix} and RowKey lt {prefix + "~"}");
+        var steps = new List<ITableEntity>();
+        await foreach (var row in Table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+        {
+            steps.Add(row);
+        }
+
+        await TableBatches.DeleteAsync(Table, steps, cancellationToken);
+        return steps.Count + (await TableBatches.DeleteOneAsync(Table, orgId, SessionKey(sessionId), cancellationToken) ? 1 : 0);
+    }
+
     internal sealed class SessionEntity : ITableEntity
     {
         public string PartitionKey { get; set; } = "";

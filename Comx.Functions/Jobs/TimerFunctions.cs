@@ -16,4 +16,8 @@ public sealed class TimerFunctions(ComxJobs jobs)
     [Function(JobNames.RefreshSources)]
     public Task RefreshSources([TimerTrigger(JobNames.RefreshSourcesSchedule)] TimerInfo timer, CancellationToken cancellationToken) =>
         jobs.RunTimerAsync(JobNames.RefreshSources, cancellationToken);
+
+    [Function(JobNames.ApplyRetention)]
+    public Task ApplyRetention([TimerTrigger(JobNames.ApplyRetentionSchedule)] TimerInfo timer, CancellationToken cancellationToken) =>
+        jobs.RunTimerAsync(JobNames.ApplyRetention, cancellationToken);
 }

@@ -25,4 +25,20 @@ public sealed class SourceFunctions(RequestPipeline pipeline)
     [Function(RouteNames.GetSourceHealth)]
     public Task<IResult> GetSourceHealth([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.SourceHealth)] HttpRequest request, CancellationToken cancellationToken) =>
         pipeline.HandleAsync(RouteNames.GetSourceHealth, request, cancellationToken);
+
+    [Function(RouteNames.GetSource)]
+    public Task<IResult> GetSource([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Source)] HttpRequest request, CancellationToken cancellationToken) =>
+        pipeline.HandleAsync(RouteNames.GetSource, request, cancellationToken);
+
+    [Function(RouteNames.UpdateSource)]
+    public Task<IResult> UpdateSource([HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = Routes.Source)] HttpRequest request, CancellationToken cancellationToken) =>
+        pipeline.HandleAsync(RouteNames.UpdateSource, request, cancellationToken);
+
+    [Function(RouteNames.DeleteSource)]
+    public Task<IResult> DeleteSource([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = Routes.Source)] HttpRequest request, CancellationToken cancellationToken) =>
+        pipeline.HandleAsync(RouteNames.DeleteSource, request, cancellationToken);
+
+    [Function(RouteNames.UploadSourceFile)]
+    public Task<IResult> UploadSourceFile([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.SourceFiles)] HttpRequest request, CancellationToken cancellationToken) =>
+        pipeline.HandleAsync(RouteNames.UploadSourceFile, request, cancellationToken);
 }

@@ -140,6 +140,7 @@ var storageTables = [
   'thinkguide'
   'usage'
   'retrievalindex'
+  'dataprotection'
 ]
 
 @description('Every queue in StorageNames.Queues.All and the poison queue the queue trigger moves failed messages to.')
@@ -148,12 +149,15 @@ var storageQueues = [
   'ingest-jobs-poison'
   'webhook-deliveries'
   'webhook-deliveries-poison'
+  'learner-erasures'
+  'learner-erasures-poison'
 ]
 
 @description('Every blob container in StorageNames.Containers.All.')
 var storageContainers = [
   'retrieval-index'
   'source-content'
+  'source-files'
 ]
 
 @description('Key Vault secret names read through Key Vault references (README.md ("Deploy") sets them).')

@@ -11,7 +11,11 @@ namespace Comx.Core.Knowledge.Content;
 /// <param name="Ordinal">0-based position in the document.</param>
 /// <param name="Heading">The heading path (<c>Admissions › Term dates</c>), or null for text before any heading.</param>
 /// <param name="Text">The heading path on the first line (when there is one), a blank line, then the passage.</param>
-public sealed record ChunkDraft(string ChunkId, int Ordinal, string? Heading, string Text);
+public sealed record ChunkDraft(string ChunkId, int Ordinal, string? Heading, string Text)
+{
+    /// <summary>The page a chunk of a site source came from (its citation url); null for single-document sources.</summary>
+    public string? PageUrl { get; init; }
+}
 
 /// <summary>Size limits for <see cref="Chunker"/>.</summary>
 public sealed record ChunkerOptions

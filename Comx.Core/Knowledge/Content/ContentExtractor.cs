@@ -4,7 +4,7 @@ using System.Text.Unicode;
 namespace Comx.Core.Knowledge.Content;
 
 /// <summary>
-/// Turns fetched or uploaded bytes into readable text sections: HTML, PDF, Markdown and plain text. The declared
+/// Turns fetched or uploaded bytes into readable text sections: HTML, PDF, Word (.docx), Markdown and plain text. The declared
 /// content type decides, except when it is missing or generic (<c>application/octet-stream</c>), when the bytes
 /// (<c>%PDF</c>, image and archive signatures, an HTML start) and the file extension of the URL or file name do.
 /// Markdown served as <c>text/plain</c> (as raw file hosts do) is read as Markdown when the name ends in <c>.md</c>.
@@ -23,6 +23,7 @@ public static class ContentExtractor
         Pdf,
         Markdown,
         Text,
+        Docx,
     }
 
     /// <param name="content">The raw bytes, exactly as received.</param>
@@ -50,6 +51,7 @@ public static class ContentExtractor
             "text/html" or "application/xhtml+xml" => Format.Html,
             "application/pdf" or "application/x-pdf" => Format.Pdf,
             "text/markdown" or "text/x-markdown" => Format.Markdown,
+            DocxExtraction.MediaType => Format.Docx,
             "text/plain" => extension is ".md" or ".markdown" ? Format.Markdown : Format.Text,
             _ => null,
         };
@@ -73,6 +75,7 @@ public static class ContentExtractor
         return format switch
         {
             Format.Pdf => PdfExtraction.Extract(content),
+            Format.Docx => DocxExtraction.Extract(content),
             Format.Html => HtmlExtraction.Extract(TextDecoding.Decode(content, charset, sniffHtmlMeta: true)),
             Format.Markdown => MarkdownExtraction.Extract(TextDecoding.Decode(content, charset, sniffHtmlMeta: false)),
             _ => PlainTextExtraction.Extract(TextDecoding.Decode(content, charset, sniffHtmlMeta: false)),
@@ -89,6 +92,11 @@ public static class ContentExtractor
         if (head.IndexOf("%PDF-"u8) >= 0)
         {
             return (Format.Pdf, "application/pdf");
+        }
+
+        if (extension == ".docx" && content is [(byte)'P', (byte)'K', 0x03, 0x04, ..])
+        {
+            return (Format.Docx, DocxExtraction.MediaType);
         }
 
         if (KnownBinary(content) is { } binary)

@@ -385,7 +385,7 @@ public sealed class ContentExtractorTests
     [Theory]
     [InlineData("image/png", "unsupported content type: image/png")]
     [InlineData("application/zip", "unsupported content type: application/zip")]
-    [InlineData("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "unsupported content type: application/vnd.openxmlformats-officedocument.wordprocessingml.document")]
+    [InlineData("application/msword", "unsupported content type: application/msword")]
     [InlineData("text/csv; charset=utf-8", "unsupported content type: text/csv")]
     [InlineData("video/mp4", "unsupported content type: video/mp4")]
     public void UnsupportedDeclaredType_IsRefusedByName(string contentType, string message)
