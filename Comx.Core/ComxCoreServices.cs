@@ -67,6 +67,7 @@ public static class ComxCoreServices
         services.AddSingleton<Chat.ChatSessionStore>();
         services.AddSingleton<Chat.AnswerStore>();
         services.AddSingleton<Billing.UsageCounter>();
+        services.AddSingleton<Storage.ReadCache>();
         services.AddSingleton<RequestPipeline>();
         services.AddSingleton<OpenApiDocument>();
         services.AddSingleton<Jobs.ComxJobs>();

@@ -33,13 +33,13 @@ public sealed class ChatService(
     {
         ArgumentNullException.ThrowIfNull(session);
         var orgId = session.OrgId;
-        var widgetTask = widgets.GetAsync(orgId, cancellationToken);
-        var orgTask = directory.GetOrgAsync(orgId, cancellationToken);
-        var policyTask = policies.GetAsync(orgId, cancellationToken);
+        // Organisation, widget and policy rarely change: read through the per-instance cache (ReadCache).
+        var widgetTask = widgets.GetRecentAsync(orgId, cancellationToken);
+        var orgTask = directory.GetRecentAsync(orgId, cancellationToken);
+        var policyTask = policies.GetRecentAsync(orgId, cancellationToken);
         var learnerTask = session.LearnerId is { } learnerId ? learners.GetAsync(orgId, learnerId, cancellationToken) : Task.FromResult(new LearnerAccessibility());
         var threadTask = conversations.GetThreadAsync(orgId, session.ThreadId, cancellationToken);
-        var usageTask = usage.GetAsync(orgId, PlanLimit.MessagesPerMonth, cancellationToken);
-        await Task.WhenAll(widgetTask, orgTask, policyTask, learnerTask, threadTask, usageTask);
+        await Task.WhenAll(widgetTask, orgTask, policyTask, learnerTask, threadTask);
 
         if (await orgTask is not { Status: RecordStatus.Active } org || await widgetTask is not { } widget)
         {
@@ -73,17 +73,18 @@ public sealed class ChatService(
             return ApiResult.Ok(new SendMessageResponse(written!.Value.Messages[0].MessageId, null, true, new SafeguardingOutcome(false)));
         }
 
-        if (PlanCatalog.Check(org.Billing, PlanLimit.MessagesPerMonth, await usageTask, now) is { } limited)
+        if (await usage.ConsumeMessageAsync(orgId, org.Billing, cancellationToken) is { } limited)
         {
             return limited;
         }
 
         var level = (await learnerTask).ReadingLevel;
-        var index = await indexes.GetAsync(orgId, cancellationToken);
+        var index = await indexes.GetRecentAsync(orgId, cancellationToken);
         var hits = index.Search(message, ChatEndpoints.RetrievedPassages);
         var outcome = await generator.GenerateAsync(new AnswerRequest(message, hits, level), cancellationToken);
         if (outcome is AnswerOutcome.ProviderUnavailable unavailable)
         {
+            await usage.ReleaseMessageAsync(orgId, cancellationToken);
             return ApiError.ProviderUnavailable(unavailable.Reason);
         }
 
@@ -105,7 +106,6 @@ public sealed class ChatService(
                 fallback = answer.Fallback,
                 citations = answer.Citations,
             })]), session.SessionId, cancellationToken);
-        await usage.IncrementAsync(orgId, PlanLimit.MessagesPerMonth, cancellationToken: cancellationToken);
         var visitorMessage = result!.Value.Messages[0];
         return ApiResult.Ok(new SendMessageResponse(visitorMessage.MessageId,
             new AnswerBody(answerId, answer.Text, answer.Citations, answer.Confidence, answer.Fallback), false, new SafeguardingOutcome(false)));

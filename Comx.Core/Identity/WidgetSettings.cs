@@ -4,10 +4,21 @@ namespace Comx.Core.Identity;
 
 public sealed record WidgetTheme(string? PrimaryColor = null, string? Position = null, string? Title = null);
 
-/// <summary>The body of <c>PUT /org/v1/widget</c>.</summary>
-public sealed record WidgetSettingsRequest(IReadOnlyList<string> AllowedOrigins, string Greeting, bool HandoffEnabled, WidgetTheme? Theme = null, bool? EnquiriesEnabled = null) : IValidatable
+/// <summary>
+/// The body of <c>PUT /org/v1/widget</c>. <c>ChatRateLimitPerIp</c> (chat requests per minute from one IP address,
+/// 20 by default, up to 600) lets a school whose pupils share one public address raise the per-IP chat limit;
+/// omitted, the current value is kept.
+/// </summary>
+public sealed record WidgetSettingsRequest(IReadOnlyList<string> AllowedOrigins, string Greeting, bool HandoffEnabled, WidgetTheme? Theme = null, bool? EnquiriesEnabled = null,
+    int? ChatRateLimitPerIp = null) : IValidatable
 {
     public const int MaxOrigins = 20;
+
+    /// <summary>The published per-IP chat limit (design.md), and the floor of the configurable one.</summary>
+    public const int DefaultChatRateLimitPerIp = 20;
+
+    /// <summary>The most an organisation may allow from one address: a large school behind one NAT.</summary>
+    public const int MaxChatRateLimitPerIp = 600;
 
     public IEnumerable<FieldError> Validate()
     {
@@ -43,12 +54,18 @@ public sealed record WidgetSettingsRequest(IReadOnlyList<string> AllowedOrigins,
         {
             yield return new FieldError("theme.title", "title is at most 60 characters.");
         }
+
+        if (ChatRateLimitPerIp is < DefaultChatRateLimitPerIp or > MaxChatRateLimitPerIp)
+        {
+            yield return new FieldError("chat_rate_limit_per_ip",
+                $"chat_rate_limit_per_ip is chat requests per minute from one IP address, {DefaultChatRateLimitPerIp} to {MaxChatRateLimitPerIp}.");
+        }
     }
 }
 
 /// <summary>An organisation's widget: its publishable key and settings.</summary>
 public sealed record WidgetSettings(string WidgetKey, IReadOnlyList<string> AllowedOrigins, string Greeting, WidgetTheme? Theme,
-    bool HandoffEnabled, bool EnquiriesEnabled, DateTimeOffset UpdatedAt);
+    bool HandoffEnabled, bool EnquiriesEnabled, DateTimeOffset UpdatedAt, int ChatRateLimitPerIp = WidgetSettingsRequest.DefaultChatRateLimitPerIp);
 
 public static class WidgetOrigins
 {
