@@ -68,6 +68,7 @@ public static class ComxCoreServices
         services.AddSingleton<Chat.AnswerStore>();
         services.AddSingleton<Billing.UsageCounter>();
         services.AddSingleton<Storage.ReadCache>();
+        services.AddSingleton<Chat.ChatRateLimits>();
         services.AddSingleton<RequestPipeline>();
         services.AddSingleton<OpenApiDocument>();
         services.AddSingleton<Jobs.ComxJobs>();

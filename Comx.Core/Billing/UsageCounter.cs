@@ -40,7 +40,7 @@ public sealed partial class UsageCounter(ComxStorage storage, TimeProvider time,
     /// <summary>Rows per organisation and month: concurrent writers spread over this many ETags.</summary>
     public const int ShardCount = 16;
 
-    private const int MaxAttempts = 8;
+    private const int MaxAttempts = 40;
     private const int MaxWaits = 2_000;
     private readonly ConcurrentDictionary<string, OrgShards> _orgs = new(StringComparer.Ordinal);
 
@@ -111,7 +111,7 @@ public sealed partial class UsageCounter(ComxStorage storage, TimeProvider time,
                 if (written == ShardWrite.Lost)
                 {
                     attempts++;
-                    await Task.Delay(Random.Shared.Next(1, 5 + (attempts * 5)), cancellationToken);
+                    await Task.Delay(Random.Shared.Next(1, 5 + (Math.Min(attempts, 10) * 3)), cancellationToken);
                 }
             }
         }
@@ -172,14 +172,33 @@ public sealed partial class UsageCounter(ComxStorage storage, TimeProvider time,
     }
 
     /// <summary>
-    /// Adds <paramref name="by"/> regardless of any limit, spread over the shards (administrative corrections, tests).
+    /// Adds <paramref name="by"/> (≥ 0) regardless of any limit (administrative corrections, tests), each unit to the
+    /// shard with the lowest count. Filling the lowest first keeps every shard within its share of any limit the
+    /// total stays under, which is what <see cref="TryConsumeAsync"/> relies on.
     /// </summary>
     public async Task IncrementAsync(string orgId, PlanLimit limit, long by = 1, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(by);
         var key = CounterKey(limit);
+        var counts = (await ReadShardsAsync(orgId, key, cancellationToken)).Select(shard => shard?.Count ?? 0).ToArray();
+        var added = new long[ShardCount];
+        for (var unit = 0L; unit < by; unit++)
+        {
+            var lowest = 0;
+            for (var index = 1; index < ShardCount; index++)
+            {
+                if (counts[index] + added[index] < counts[lowest] + added[lowest])
+                {
+                    lowest = index;
+                }
+            }
+
+            added[lowest]++;
+        }
+
         for (var index = 0; index < ShardCount; index++)
         {
-            var part = (by / ShardCount) + (index < by % ShardCount ? 1 : 0);
+            var part = added[index];
             if (part != 0)
             {
                 await Table.UpdateAsync<CounterEntity>(orgId, ShardRow(key, index), current =>
