@@ -1,4 +1,5 @@
 using Comx.Benchmarks.Chat;
+using Comx.Benchmarks.Load;
 using Comx.Benchmarks.Retrieval;
 
 switch (args.FirstOrDefault())
@@ -9,7 +10,10 @@ switch (args.FirstOrDefault())
     case "chat":
         await ChatBenchmark.RunAsync(Console.Out);
         return 0;
+    case "load":
+        await LoadBenchmark.RunAsync(Console.Out);
+        return 0;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project Comx.Benchmarks -- retrieval|chat");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project Comx.Benchmarks -- retrieval|chat|load");
         return 2;
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -10,12 +9,7 @@ using Comx.Core.Knowledge.Retrieval;
 using Comx.Core.Storage;
 using Comx.DevHost;
 using Comx.Tests.Knowledge;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Comx.Benchmarks.Chat;
 
@@ -35,22 +29,8 @@ internal static class ChatBenchmark
     {
         await using var azurite = await AzuriteProcess.EnsureRunningAsync(null, output);
         using var storageCalls = new StorageCallCounter();
-        var builder = DevHostApp.CreateBuilder([], backgroundJobs: false);
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
-            ["Comx:Network:ForwardedHops"] = "1",
-            ["Comx:Clerk:WebhookSecret"] = "whsec_IkK0FiKjAjLF9Ey8QGFI0/c9DLHX/Y72",
-            ["Comx:Clerk:Issuer"] = "https://clerk.bench.example",
-            ["Comx:Clerk:JwksUrl"] = "http://127.0.0.1:9/.well-known/jwks.json",
-            ["Comx:Stripe:WebhookSecret"] = "whsec_79bd93868e08aad7b1a2a9944df2b17b",
-            ["Comx:Stripe:PricePlans"] = "price_pro=pro",
-        });
-        await using var app = DevHostApp.Configure(builder.Build());
-        await app.StartAsync();
-        var baseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var (started, baseAddress) = await BenchHost.StartAsync();
+        await using var app = started;
         var storage = app.Services.GetRequiredService<ComxStorage>();
 
         // An organisation on the school plan with 2,000 chunks and a widget.
@@ -65,7 +45,8 @@ internal static class ChatBenchmark
 
         using var http = new HttpClient { BaseAddress = baseAddress };
         var sessions = new List<(string Id, string Token)>();
-        for (var i = 0; i < 16; i++)
+        // 80 sessions: 880 messages over them stay under the per-session limit (20 a minute).
+        for (var i = 0; i < 80; i++)
         {
             using var create = new HttpRequestMessage(HttpMethod.Post, "/api/public/v1/chat/sessions") { Content = JsonContent.Create(new { widget_key = widget.WidgetKey }) };
             create.Headers.Add("X-Forwarded-For", $"10.9.{i}.1");
@@ -152,41 +133,6 @@ internal static class ChatBenchmark
     }
 
     private sealed record Result(string Name, double P50, double P99, double SequentialRate, double ConcurrentRate, double StorageCallsPerOp);
-
-    /// <summary>Counts HTTP requests to the storage emulator's ports, from System.Net.Http's request-duration metric.</summary>
-    private sealed class StorageCallCounter : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private long _count;
-
-        public StorageCallCounter()
-        {
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == "System.Net.Http" && instrument.Name == "http.client.request.duration")
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<double>((_, _, tags, _) =>
-            {
-                foreach (var tag in tags)
-                {
-                    if (tag.Key == "server.port" && tag.Value is int port && port is >= AzuriteProcess.BlobPort and <= AzuriteProcess.TablePort)
-                    {
-                        Interlocked.Increment(ref _count);
-                    }
-                }
-            });
-            _listener.Start();
-        }
-
-        public long Count => Interlocked.Read(ref _count);
-
-        public void Reset() => Interlocked.Exchange(ref _count, 0);
-
-        public void Dispose() => _listener.Dispose();
-    }
 
     /// <summary>
     /// The storage calls one chat message needs, made directly with the SDK and nothing else: rate-limit counter
