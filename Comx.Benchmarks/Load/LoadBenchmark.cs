@@ -8,7 +8,6 @@ using Comx.Benchmarks.Retrieval;
 using Comx.Core.Identity;
 using Comx.Core.Knowledge.Retrieval;
 using Comx.Core.Storage;
-using Comx.DevHost;
 using Comx.Tests.Knowledge;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -19,7 +18,8 @@ namespace Comx.Benchmarks.Load;
 /// DevHost on Azurite, all on one organisation and then spread over 20, next to the storage floor (a bare SDK loop
 /// making the storage calls one message needs) at the same concurrency. While each run goes, one more visitor on an
 /// organisation of its own sends one message at a time (the probe): its p50 with the load on one organisation against
-/// its p50 with the same load spread over 20 says whether one organisation's load slows the others'.
+/// its p50 with the same load spread over 20 says whether one organisation's load slows the others'. It runs its
+/// own in-memory Azurite on ports 20000–20002, so other users of the shared emulator do not queue its requests.
 /// </summary>
 internal static class LoadBenchmark
 {
@@ -31,9 +31,9 @@ internal static class LoadBenchmark
     public static async Task RunAsync(TextWriter output)
     {
         ThreadPool.SetMinThreads(256, 256);
-        await using var azurite = await AzuriteProcess.EnsureRunningAsync(null, output);
-        using var calls = new StorageCallCounter();
-        var (started, baseAddress) = await BenchHost.StartAsync();
+        await using var azurite = await OwnAzurite.StartAsync();
+        using var calls = new StorageCallCounter(OwnAzurite.BlobPort, OwnAzurite.TablePort);
+        var (started, baseAddress) = await BenchHost.StartAsync(OwnAzurite.ConnectionString);
         await using var app = started;
         var storage = app.Services.GetRequiredService<ComxStorage>();
         var corpus = RetrievalCorpus.Load();
@@ -291,7 +291,7 @@ internal static class LoadBenchmark
             await T(StorageNames.Tables.Usage).UpsertEntityAsync(new TableEntity(orgId, $"floor-s{n % 16:D2}") { ["Count"] = n });
             await T(StorageNames.Tables.Answers).AddEntityAsync(new TableEntity("ans_floor_" + Guid.NewGuid().ToString("N"), "answer") { ["Text"] = "x" });
             var thread = (await conversations.GetEntityAsync<TableEntity>(orgId, "t|" + threadId)).Value;
-            await T(StorageNames.Tables.Outbox).UpsertEntityAsync(new TableEntity("floor", orgId + threadId));
+            await T(StorageNames.Tables.Outbox).UpsertEntityAsync(new TableEntity("floor", orgId));
             var suffix = n.ToString("D8", CultureInfo.InvariantCulture);
             await conversations.SubmitTransactionAsync(
             [

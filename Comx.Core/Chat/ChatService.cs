@@ -38,7 +38,7 @@ public sealed class ChatService(
         var orgTask = directory.GetRecentAsync(orgId, cancellationToken);
         var policyTask = policies.GetRecentAsync(orgId, cancellationToken);
         var learnerTask = session.LearnerId is { } learnerId ? learners.GetAsync(orgId, learnerId, cancellationToken) : Task.FromResult(new LearnerAccessibility());
-        var threadTask = conversations.GetThreadAsync(orgId, session.ThreadId, cancellationToken);
+        var threadTask = conversations.ReadThreadAsync(orgId, session.ThreadId, cancellationToken);
         await Task.WhenAll(widgetTask, orgTask, policyTask, learnerTask, threadTask);
 
         if (await orgTask is not { Status: RecordStatus.Active } org || await widgetTask is not { } widget)
@@ -59,7 +59,8 @@ public sealed class ChatService(
         }
 
         var stored = policy.RedactPii ? PiiRedactor.Redact(message) : message;
-        var thread = await threadTask;
+        var snapshot = await threadTask; // handed to the thread write below, which then does not read the thread again
+        var thread = snapshot.Thread;
         var now = time.GetUtcNow();
         if (verdict is SafeguardingVerdict.Escalated escalated)
         {
@@ -69,7 +70,7 @@ public sealed class ChatService(
         if (thread?.Status == ThreadStatus.Handoff)
         {
             var written = await conversations.WriteAsync(orgId, session.ThreadId, _ => new ThreadWrite([new NewMessage(MessageRole.Visitor, stored)], null, []),
-                session.SessionId, cancellationToken);
+                session.SessionId, snapshot, cancellationToken);
             return ApiResult.Ok(new SendMessageResponse(written!.Value.Messages[0].MessageId, null, true, new SafeguardingOutcome(false)));
         }
 
@@ -105,7 +106,7 @@ public sealed class ChatService(
                 confidence = answer.Confidence,
                 fallback = answer.Fallback,
                 citations = answer.Citations,
-            })]), session.SessionId, cancellationToken);
+            })]), session.SessionId, snapshot, cancellationToken);
         var visitorMessage = result!.Value.Messages[0];
         return ApiResult.Ok(new SendMessageResponse(visitorMessage.MessageId,
             new AnswerBody(answerId, answer.Text, answer.Citations, answer.Confidence, answer.Fallback), false, new SafeguardingOutcome(false)));

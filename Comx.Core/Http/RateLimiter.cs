@@ -48,6 +48,8 @@ public sealed partial class RateLimiter(ComxStorage storage, TimeProvider time, 
         CancellationToken cancellationToken)
     {
         var table = storage.Table(StorageNames.Tables.RateLimits);
+        // A window this instance has not seen is usually new (a caller's first request this minute): insert without reading first.
+        var assumeNew = window.Seen is null;
         if (window.Seen is { } seen)
         {
             if (seen.Count >= policy.Limit)
@@ -71,8 +73,8 @@ public sealed partial class RateLimiter(ComxStorage storage, TimeProvider time, 
 
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            var existing = await table.GetEntityIfExistsAsync<CounterEntity>(partition, row, cancellationToken: cancellationToken);
-            if (!existing.HasValue)
+            var existing = attempt == 0 && assumeNew ? null : await table.GetEntityIfExistsAsync<CounterEntity>(partition, row, cancellationToken: cancellationToken);
+            if (existing is not { HasValue: true })
             {
                 var created = new CounterEntity { PartitionKey = partition, RowKey = row, Count = 1, ExpiresAt = reset };
                 try

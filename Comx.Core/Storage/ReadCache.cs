@@ -12,7 +12,7 @@ namespace Comx.Core.Storage;
 public sealed class ReadCache(TimeProvider time)
 {
     /// <summary>How old a cached read may be when another instance wrote the value.</summary>
-    public static readonly TimeSpan Staleness = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan Staleness = TimeSpan.FromSeconds(15);
 
     private const int SweepAbove = 20_000;
     private readonly ConcurrentDictionary<(string Kind, string Key), Entry> _entries = new();
