@@ -1,3 +1,4 @@
+using Comx.Benchmarks.Answers;
 using Comx.Benchmarks.Chat;
 using Comx.Benchmarks.Load;
 using Comx.Benchmarks.Retrieval;
@@ -13,7 +14,10 @@ switch (args.FirstOrDefault())
     case "load":
         await LoadBenchmark.RunAsync(Console.Out);
         return 0;
+    case "answers":
+        await AnswersBenchmark.RunAsync(Console.Out);
+        return 0;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project Comx.Benchmarks -- retrieval|chat|load");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project Comx.Benchmarks -- retrieval|chat|answers|load");
         return 2;
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -9,7 +10,13 @@ using Comx.Core.Knowledge.Retrieval;
 using Comx.Core.Storage;
 using Comx.DevHost;
 using Comx.Tests.Knowledge;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Comx.Benchmarks.Chat;
 
@@ -25,12 +32,90 @@ internal static class ChatBenchmark
     private const int Measured = 400;
     private const int Concurrency = 4;
 
+    /// <summary>Azurite (started when not running) and the DevHost on a loopback port, as every benchmark here runs them.</summary>
+    public static async Task<BenchHost> StartHostAsync(TextWriter output)
+    {
+        var azurite = await AzuriteProcess.EnsureRunningAsync(null, output);
+        var builder = DevHostApp.CreateBuilder([], backgroundJobs: false);
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
+            ["Comx:Network:ForwardedHops"] = "1",
+            ["Comx:Clerk:WebhookSecret"] = "whsec_IkK0FiKjAjLF9Ey8QGFI0/c9DLHX/Y72",
+            ["Comx:Clerk:Issuer"] = "https://clerk.bench.example",
+            ["Comx:Clerk:JwksUrl"] = "http://127.0.0.1:9/.well-known/jwks.json",
+            ["Comx:Stripe:WebhookSecret"] = "whsec_79bd93868e08aad7b1a2a9944df2b17b",
+            ["Comx:Stripe:PricePlans"] = "price_pro=pro",
+        });
+        var app = DevHostApp.Configure(builder.Build());
+        await app.StartAsync();
+        return new BenchHost(azurite, app);
+    }
+
+    /// <summary>Chat message p50 on an org against the storage floor's p50, sequentially after a warm-up.</summary>
+    public static async Task<(double HandlerP50, double FloorP50)> MeasureAgainstFloorAsync(IServiceProvider services, HttpClient http, string widgetKey, string orgId,
+        IReadOnlyList<string> questions, int warmUp, int measured)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(questions);
+        var sessions = new List<(string Id, string Token)>();
+        for (var i = 0; i < 8; i++)
+        {
+            using var create = new HttpRequestMessage(HttpMethod.Post, "/api/public/v1/chat/sessions") { Content = JsonContent.Create(new { widget_key = widgetKey }) };
+            create.Headers.Add("X-Forwarded-For", $"10.66.{i}.1");
+            using var created = await http.SendAsync(create);
+            var body = await created.Content.ReadFromJsonAsync<JsonElement>();
+            sessions.Add((body.GetProperty("session_id").GetString()!, body.GetProperty("session_token").GetString()!));
+        }
+
+        var sent = 0;
+        async Task<double> SendOneAsync()
+        {
+            var n = Interlocked.Increment(ref sent);
+            var (id, token) = sessions[n % sessions.Count];
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/public/v1/chat/messages")
+            {
+                Content = JsonContent.Create(new { session_id = id, message = questions[n % questions.Count] }),
+            };
+            request.Headers.Add("X-Session-Token", token);
+            request.Headers.Add("X-Forwarded-For", $"10.{200 + (n / 62500 % 50)}.{(n / 250) % 250}.{n % 250 + 1}");
+            var started = Stopwatch.GetTimestamp();
+            using var response = await http.SendAsync(request);
+            var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            return response.IsSuccessStatusCode ? elapsed : throw new InvalidOperationException($"chat message failed: {(int)response.StatusCode}");
+        }
+
+        var floor = new StorageFloor(services.GetRequiredService<ComxStorage>(), orgId, sessions[0].Id);
+        await floor.PrepareAsync();
+        return (await P50Async(SendOneAsync, warmUp, measured), await P50Async(floor.RunOnceAsync, warmUp, measured));
+    }
+
+    private static async Task<double> P50Async(Func<Task<double>> once, int warmUp, int measured)
+    {
+        for (var i = 0; i < warmUp; i++)
+        {
+            await once();
+        }
+
+        var latencies = new List<double>(measured);
+        for (var i = 0; i < measured; i++)
+        {
+            latencies.Add(await once());
+        }
+
+        latencies.Sort();
+        return latencies[latencies.Count / 2];
+    }
+
     public static async Task RunAsync(TextWriter output)
     {
-        await using var azurite = await AzuriteProcess.EnsureRunningAsync(null, output);
+        await using var host = await StartHostAsync(output);
         using var storageCalls = new StorageCallCounter();
-        var (started, baseAddress) = await BenchHost.StartAsync();
-        await using var app = started;
+        var app = host.App;
+        var baseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         var storage = app.Services.GetRequiredService<ComxStorage>();
 
         // An organisation on the school plan with 2,000 chunks and a widget.
@@ -45,8 +130,7 @@ internal static class ChatBenchmark
 
         using var http = new HttpClient { BaseAddress = baseAddress };
         var sessions = new List<(string Id, string Token)>();
-        // 80 sessions: 880 messages over them stay under the per-session limit (20 a minute).
-        for (var i = 0; i < 80; i++)
+        for (var i = 0; i < 16; i++)
         {
             using var create = new HttpRequestMessage(HttpMethod.Post, "/api/public/v1/chat/sessions") { Content = JsonContent.Create(new { widget_key = widget.WidgetKey }) };
             create.Headers.Add("X-Forwarded-For", $"10.9.{i}.1");
@@ -95,7 +179,19 @@ internal static class ChatBenchmark
 
         output.WriteLine();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"p50 ratio handler/floor: {handler.P50 / bare.P50:F2} (target ≤ 1.5)"));
-        await app.StopAsync();
+    }
+
+    /// <summary>A running DevHost and the Azurite it uses; disposing stops both (Azurite only if this run started it).</summary>
+    internal sealed class BenchHost(IAsyncDisposable azurite, WebApplication app) : IAsyncDisposable
+    {
+        public WebApplication App => app;
+
+        public async ValueTask DisposeAsync()
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+            await azurite.DisposeAsync();
+        }
     }
 
     private static async Task<Result> MeasureAsync(string name, Func<Task<double>> once, StorageCallCounter counter)
@@ -133,6 +229,41 @@ internal static class ChatBenchmark
     }
 
     private sealed record Result(string Name, double P50, double P99, double SequentialRate, double ConcurrentRate, double StorageCallsPerOp);
+
+    /// <summary>Counts HTTP requests to the storage emulator's ports, from System.Net.Http's request-duration metric.</summary>
+    private sealed class StorageCallCounter : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private long _count;
+
+        public StorageCallCounter()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == "System.Net.Http" && instrument.Name == "http.client.request.duration")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<double>((_, _, tags, _) =>
+            {
+                foreach (var tag in tags)
+                {
+                    if (tag.Key == "server.port" && tag.Value is int port && port is >= AzuriteProcess.BlobPort and <= AzuriteProcess.TablePort)
+                    {
+                        Interlocked.Increment(ref _count);
+                    }
+                }
+            });
+            _listener.Start();
+        }
+
+        public long Count => Interlocked.Read(ref _count);
+
+        public void Reset() => Interlocked.Exchange(ref _count, 0);
+
+        public void Dispose() => _listener.Dispose();
+    }
 
     /// <summary>
     /// The storage calls one chat message needs, made directly with the SDK and nothing else: rate-limit counter
@@ -180,7 +311,7 @@ internal static class ChatBenchmark
                 var thread = (await conversations.GetEntityAsync<TableEntity>(orgId, "t|" + threadId)).Value;
                 if (attempt == 0)
                 {
-                    await T(StorageNames.Tables.Outbox).UpsertEntityAsync(new TableEntity("floor", orgId));
+                    await T(StorageNames.Tables.Events).UpsertEntityAsync(new TableEntity("floor", orgId));
                 }
 
                 try

@@ -307,7 +307,7 @@ internal static class LoadBenchmark
             await T(StorageNames.Tables.Usage).UpsertEntityAsync(new TableEntity(orgId, $"floor-s{n % 16:D2}") { ["Count"] = n });
             await T(StorageNames.Tables.Answers).AddEntityAsync(new TableEntity("ans_floor_" + Guid.NewGuid().ToString("N"), "answer") { ["Text"] = "x" });
             var thread = (await conversations.GetEntityAsync<TableEntity>(orgId, "t|" + threadId)).Value;
-            await T(StorageNames.Tables.Outbox).UpsertEntityAsync(new TableEntity("floor", orgId));
+            await T(StorageNames.Tables.Events).UpsertEntityAsync(new TableEntity("floor", orgId));
             var suffix = n.ToString("D8", CultureInfo.InvariantCulture);
             await conversations.SubmitTransactionAsync(
             [
