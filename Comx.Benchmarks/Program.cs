@@ -1,6 +1,7 @@
 using Comx.Benchmarks.Answers;
 using Comx.Benchmarks.Chat;
 using Comx.Benchmarks.Knowledge;
+using Comx.Benchmarks.Load;
 using Comx.Benchmarks.Retrieval;
 
 switch (args.FirstOrDefault())
@@ -11,6 +12,9 @@ switch (args.FirstOrDefault())
     case "chat":
         await ChatBenchmark.RunAsync(Console.Out);
         return 0;
+    case "load":
+        await LoadBenchmark.RunAsync(Console.Out);
+        return 0;
     case "answers":
         await AnswersBenchmark.RunAsync(Console.Out);
         return 0;
@@ -18,6 +22,6 @@ switch (args.FirstOrDefault())
         await KnowledgeBenchmark.RunAsync(Console.Out, args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100);
         return 0;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project Comx.Benchmarks -- retrieval|chat|answers|knowledge [crawl delay ms]");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project Comx.Benchmarks -- retrieval|chat|answers|safeguarding|knowledge [crawl delay ms]|load");
         return 2;
 }

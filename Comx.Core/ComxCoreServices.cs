@@ -74,6 +74,8 @@ public static class ComxCoreServices
         services.AddSingleton<Chat.EnquiryStore>();
         services.AddSingleton<Templates.TemplateStore>();
         services.AddSingleton<Billing.UsageCounter>();
+        services.AddSingleton<Storage.ReadCache>();
+        services.AddSingleton<Chat.ChatRateLimits>();
         services.AddSingleton<Billing.CountedSlots>();
         services.AddSingleton<RequestPipeline>();
         services.AddSingleton<OpenApiDocument>();

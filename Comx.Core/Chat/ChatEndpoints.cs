@@ -112,12 +112,15 @@ internal static class ChatEndpoints
         new(RouteNames.CreateChatSession, "POST", Http.Routes.ChatSessions, RouteAuth.Public, CreateSessionAsync)
         {
             RequestType = typeof(CreateSessionRequest), ResponseType = typeof(CreateSessionResponse), SuccessStatus = 201,
-            RateLimit = RateLimitPolicy.PublicChat, Summary = "Starts a chat session for a widget; the session token is needed for every later call (X-Session-Token).",
+            RateLimit = RateLimitPolicy.PublicChat, RateLimitedByHandler = true,
+            Summary = "Starts a chat session for a widget; the session token is needed for every later call (X-Session-Token). "
+                + "20 requests/min per IP, or the organisation's chat_rate_limit_per_ip (up to 600).",
         },
         new(RouteNames.SendChatMessage, "POST", Http.Routes.ChatMessages, RouteAuth.Public, SendMessageAsync)
         {
-            RequestType = typeof(SendMessageRequest), ResponseType = typeof(SendMessageResponse), RateLimit = RateLimitPolicy.PublicChat,
-            Summary = "Sends a visitor message (header X-Session-Token). The answer is null while a person has the thread.",
+            RequestType = typeof(SendMessageRequest), ResponseType = typeof(SendMessageResponse), RateLimit = RateLimitPolicy.PublicChat, RateLimitedByHandler = true,
+            Summary = "Sends a visitor message (header X-Session-Token). The answer is null while a person has the thread. "
+                + "20 requests/min per IP (or the organisation's chat_rate_limit_per_ip, up to 600) and 20/min per session.",
         },
         new(RouteNames.ListChatMessages, "GET", Http.Routes.ChatSessionMessages, RouteAuth.Public, ListMessagesAsync)
         {
@@ -132,14 +135,22 @@ internal static class ChatEndpoints
     private static async Task<ApiResult> CreateSessionAsync(RequestContext context, CancellationToken cancellationToken)
     {
         var request = context.BodyAs<CreateSessionRequest>();
+        var limits = context.Service<ChatRateLimits>();
         if (await PublicAccess.ResolveWidgetAsync(context, request.WidgetKey, cancellationToken) is not { } widget)
         {
-            return ApiError.NotFound("widget (check widget_key)");
+            var unknown = await limits.HitAsync(context.ClientIp, null, 0, null, cancellationToken);
+            return ((ApiResult)(unknown.Refusal ?? ApiError.NotFound("widget (check widget_key)"))).WithHeaders(unknown.Headers);
+        }
+
+        var limited = await limits.HitAsync(context.ClientIp, widget.OrgId, widget.Settings.ChatRateLimitPerIp, null, cancellationToken);
+        if (limited.Refusal is { } tooMany)
+        {
+            return ((ApiResult)tooMany).WithHeaders(limited.Headers);
         }
 
         if (PublicAccess.CheckOrigin(context.Request, widget.Settings) is { } refused)
         {
-            return refused;
+            return ((ApiResult)refused).WithHeaders(limited.Headers);
         }
 
         // The thread itself is created by the first message, so the inbox lists only conversations that started.
@@ -149,19 +160,30 @@ internal static class ChatEndpoints
         var accessibility = request.LearnerId is { } learnerId
             ? WidgetAccessibility.From(await context.Service<LearnerAccessibilityStore>().GetAsync(widget.OrgId, learnerId, cancellationToken))
             : null;
-        return ApiResult.Created(new CreateSessionResponse(session.SessionId, token, widget.Settings.Greeting, session.ExpiresAt, accessibility));
+        return ApiResult.Created(new CreateSessionResponse(session.SessionId, token, widget.Settings.Greeting, session.ExpiresAt, accessibility)).WithHeaders(limited.Headers);
     }
 
     private static async Task<ApiResult> SendMessageAsync(RequestContext context, CancellationToken cancellationToken)
     {
         var request = context.BodyAs<SendMessageRequest>();
+        var limits = context.Service<ChatRateLimits>();
         var opened = await OpenSessionAsync(context, request.SessionId, cancellationToken);
         if (opened.Error is { } sessionError)
         {
-            return sessionError;
+            var unknown = await limits.HitAsync(context.ClientIp, null, 0, null, cancellationToken);
+            return ((ApiResult)(unknown.Refusal ?? sessionError)).WithHeaders(unknown.Headers);
         }
 
-        return await context.Service<ChatService>().SendAsync(opened.Value!, request.Message, context.Request, cancellationToken);
+        var session = opened.Value!;
+        var perIp = (await context.Service<WidgetSettingsStore>().GetRecentAsync(session.OrgId, cancellationToken))?.ChatRateLimitPerIp
+            ?? WidgetSettingsRequest.DefaultChatRateLimitPerIp;
+        var limited = await limits.HitAsync(context.ClientIp, session.OrgId, perIp, session.SessionId, cancellationToken);
+        if (limited.Refusal is { } tooMany)
+        {
+            return ((ApiResult)tooMany).WithHeaders(limited.Headers);
+        }
+
+        return (await context.Service<ChatService>().SendAsync(session, request.Message, context.Request, cancellationToken)).WithHeaders(limited.Headers);
     }
 
     private static async Task<ApiResult> ListMessagesAsync(RequestContext context, CancellationToken cancellationToken)

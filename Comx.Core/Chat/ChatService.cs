@@ -36,13 +36,13 @@ public sealed class ChatService(
     {
         ArgumentNullException.ThrowIfNull(session);
         var orgId = session.OrgId;
-        var widgetTask = widgets.GetAsync(orgId, cancellationToken);
-        var orgTask = directory.GetOrgAsync(orgId, cancellationToken);
-        var policyTask = policies.GetAsync(orgId, cancellationToken);
+        // Organisation, widget and policy rarely change: read through the per-instance cache (ReadCache).
+        var widgetTask = widgets.GetRecentAsync(orgId, cancellationToken);
+        var orgTask = directory.GetRecentAsync(orgId, cancellationToken);
+        var policyTask = policies.GetRecentAsync(orgId, cancellationToken);
         var learnerTask = session.LearnerId is { } learnerId ? learners.GetAsync(orgId, learnerId, cancellationToken) : Task.FromResult(new LearnerAccessibility());
-        var threadTask = conversations.GetThreadAsync(orgId, session.ThreadId, cancellationToken);
-        var usageTask = usage.GetAsync(orgId, PlanLimit.MessagesPerMonth, cancellationToken);
-        await Task.WhenAll(widgetTask, orgTask, policyTask, learnerTask, threadTask, usageTask);
+        var threadTask = conversations.ReadThreadAsync(orgId, session.ThreadId, cancellationToken);
+        await Task.WhenAll(widgetTask, orgTask, policyTask, learnerTask, threadTask);
 
         if (await orgTask is not { Status: RecordStatus.Active } org || await widgetTask is not { } widget)
         {
@@ -62,7 +62,8 @@ public sealed class ChatService(
         }
 
         var stored = policy.RedactPii ? PiiRedactor.Redact(message) : message;
-        var thread = await threadTask;
+        var snapshot = await threadTask; // handed to the thread write below, which then does not read the thread again
+        var thread = snapshot.Thread;
         var now = time.GetUtcNow();
         if (verdict is SafeguardingVerdict.Escalated escalated)
         {
@@ -72,11 +73,11 @@ public sealed class ChatService(
         if (thread?.Status == ThreadStatus.Handoff)
         {
             var written = await conversations.WriteAsync(orgId, session.ThreadId, _ => new ThreadWrite([new NewMessage(MessageRole.Visitor, stored)], null, []),
-                session.SessionId, cancellationToken);
+                session.SessionId, snapshot, cancellationToken);
             return ApiResult.Ok(new SendMessageResponse(written!.Value.Messages[0].MessageId, null, true, new SafeguardingOutcome(false), []));
         }
 
-        if (PlanCatalog.Check(org.Billing, PlanLimit.MessagesPerMonth, await usageTask, now) is { } limited)
+        if (await usage.ConsumeMessageAsync(orgId, org.Billing, cancellationToken) is { } limited)
         {
             return limited;
         }
@@ -96,6 +97,7 @@ public sealed class ChatService(
             var outcome = await AnswerAsync(orgId, message, level, cancellationToken);
             if (outcome is AnswerOutcome.ProviderUnavailable unavailable)
             {
+                await usage.ReleaseMessageAsync(orgId, cancellationToken);
                 return ApiError.ProviderUnavailable(unavailable.Reason);
             }
 
@@ -114,8 +116,7 @@ public sealed class ChatService(
             [new NewMessage(MessageRole.Visitor, stored), new NewMessage(MessageRole.Bot, answer.Text, answerId)],
             current.Status == ThreadStatus.Resolved ? new ThreadChange(Status: ThreadStatus.Open) : null,
             [EventRecord.Create(eventId, now, new ChatMessageAnsweredData(session.ThreadId, session.SessionId, answerId, stored, answer.Text, answer.Confidence,
-                answer.Fallback, [.. answer.Citations.Select(c => new EventCitation(c.SourceId, c.Title, c.Url, c.Snippet))]))]), session.SessionId, cancellationToken);
-        await usage.IncrementAsync(orgId, PlanLimit.MessagesPerMonth, cancellationToken: cancellationToken);
+                answer.Fallback, [.. answer.Citations.Select(c => new EventCitation(c.SourceId, c.Title, c.Url, c.Snippet))]))]), session.SessionId, snapshot, cancellationToken);
         var visitorMessage = result!.Value.Messages[0];
         return ApiResult.Ok(new SendMessageResponse(visitorMessage.MessageId,
             new AnswerBody(answerId, answer.Text, answer.Citations, answer.Confidence, answer.Fallback), false, new SafeguardingOutcome(false), actions));
@@ -127,7 +128,7 @@ public sealed class ChatService(
     /// </summary>
     private async Task<AnswerOutcome> AnswerAsync(string orgId, string message, Accessibility.ReadingLevel level, CancellationToken cancellationToken)
     {
-        var index = await indexes.GetAsync(orgId, cancellationToken);
+        var index = await indexes.GetRecentAsync(orgId, cancellationToken);
         var vector = index.HasVectors ? await EmbedQuestionAsync(message, cancellationToken) : default;
         var hits = vector.IsEmpty
             ? index.Search(message, ChatEndpoints.RetrievedPassages)

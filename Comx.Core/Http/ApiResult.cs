@@ -41,4 +41,17 @@ public sealed class ApiResult
     public static ApiResult Fail(ApiError error) => new(error.Code.Status(), null, error, null, null, null);
 
     public static implicit operator ApiResult(ApiError error) => Fail(error);
+
+    /// <summary>The same result with response headers added (a handler's own rate-limit headers); kept on errors too.</summary>
+    public ApiResult WithHeaders(IReadOnlyDictionary<string, string> headers)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        var merged = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in (Headers ?? new Dictionary<string, string>()).Concat(headers))
+        {
+            merged[name] = value;
+        }
+
+        return new(Status, Body, Error, RawBody, ContentType, merged);
+    }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Azure;
 using Azure.Data.Tables;
 using Comx.Core.Storage;
@@ -12,29 +13,74 @@ public sealed record RateLimitDecision(bool Allowed, int Limit, int Remaining, D
 }
 
 /// <summary>
-/// Fixed-window counters in Table Storage, shared by every instance. An increment is a read then a conditional
-/// write (ETag If-Match); a lost race re-reads and tries again, so concurrent requests never lose a count.
-/// A caller already over the limit costs one read and no write.
+/// Fixed-window counters in Table Storage, shared by every instance. An increment is a conditional write (ETag
+/// If-Match) of the count this instance last saw, or a read then a conditional write when it has not seen the counter
+/// yet; a lost race re-reads and tries again, so concurrent requests never lose a count. Requests of one caller on one
+/// instance take turns, so an instance never races itself: a classroom behind one address costs one write per request,
+/// not a storm of retries. A caller already over the limit costs nothing once this instance has seen it over (a
+/// window's count only grows).
 /// </summary>
 public sealed partial class RateLimiter(ComxStorage storage, TimeProvider time, ILogger<RateLimiter> logger)
 {
     private const int MaxAttempts = 200;
+    private const int SweepAbove = 50_000;
+    private readonly ConcurrentDictionary<string, Window> _windows = new(StringComparer.Ordinal);
 
     /// <summary>Counts one request and says whether it is within the limit.</summary>
     public async Task<RateLimitDecision> HitAsync(RateLimitPolicy policy, string key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(policy);
         var (partition, row, reset) = Locate(policy, key);
+        var window = _windows.GetOrAdd(partition + "/" + row, _ => new Window(reset));
+        SweepIfLarge();
+        await window.Turn.WaitAsync(cancellationToken);
+        try
+        {
+            return await HitAsync(policy, partition, row, reset, window, cancellationToken);
+        }
+        finally
+        {
+            window.Turn.Release();
+        }
+    }
+
+    private async Task<RateLimitDecision> HitAsync(RateLimitPolicy policy, string partition, string row, DateTimeOffset reset, Window window,
+        CancellationToken cancellationToken)
+    {
         var table = storage.Table(StorageNames.Tables.RateLimits);
+        // A window this instance has not seen is usually new (a caller's first request this minute): insert without reading first.
+        var assumeNew = window.Seen is null;
+        if (window.Seen is { } seen)
+        {
+            if (seen.Count >= policy.Limit)
+            {
+                return new RateLimitDecision(false, policy.Limit, 0, reset);
+            }
+
+            var next = new CounterEntity { PartitionKey = partition, RowKey = row, Count = seen.Count + 1, ExpiresAt = reset };
+            try
+            {
+                var written = await table.UpdateEntityAsync(next, seen.ETag, TableUpdateMode.Replace, cancellationToken);
+                window.Seen = written.Headers.ETag is { } etag ? new SeenCount(next.Count, etag) : null;
+                return new RateLimitDecision(true, policy.Limit, policy.Limit - next.Count, reset);
+            }
+            catch (RequestFailedException e) when (e.Status is 404 or 412)
+            {
+                // Another instance counted since (or the counter was cleaned up): read it afresh below.
+                window.Seen = null;
+            }
+        }
+
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            var existing = await table.GetEntityIfExistsAsync<CounterEntity>(partition, row, cancellationToken: cancellationToken);
-            if (!existing.HasValue)
+            var existing = attempt == 0 && assumeNew ? null : await table.GetEntityIfExistsAsync<CounterEntity>(partition, row, cancellationToken: cancellationToken);
+            if (existing is not { HasValue: true })
             {
                 var created = new CounterEntity { PartitionKey = partition, RowKey = row, Count = 1, ExpiresAt = reset };
                 try
                 {
-                    await table.AddEntityAsync(created, cancellationToken);
+                    var added = await table.AddEntityAsync(created, cancellationToken);
+                    window.Seen = added.Headers.ETag is { } etag ? new SeenCount(1, etag) : null;
                     return new RateLimitDecision(true, policy.Limit, policy.Limit - 1, reset);
                 }
                 catch (RequestFailedException e) when (e.Status == 409)
@@ -46,13 +92,15 @@ public sealed partial class RateLimiter(ComxStorage storage, TimeProvider time, 
             var counter = existing.Value!;
             if (counter.Count >= policy.Limit)
             {
+                window.Seen = new SeenCount(counter.Count, counter.ETag);
                 return new RateLimitDecision(false, policy.Limit, 0, reset);
             }
 
             counter.Count++;
             try
             {
-                await table.UpdateEntityAsync(counter, counter.ETag, TableUpdateMode.Replace, cancellationToken);
+                var updated = await table.UpdateEntityAsync(counter, counter.ETag, TableUpdateMode.Replace, cancellationToken);
+                window.Seen = updated.Headers.ETag is { } etag ? new SeenCount(counter.Count, etag) : null;
                 return new RateLimitDecision(true, policy.Limit, policy.Limit - counter.Count, reset);
             }
             catch (RequestFailedException e) when (e.Status == 412)
@@ -64,6 +112,23 @@ public sealed partial class RateLimiter(ComxStorage storage, TimeProvider time, 
         // Storage contention this high means something else is wrong; refusing every caller would turn it into an outage.
         LogContention(logger, policy.Name);
         return new RateLimitDecision(true, policy.Limit, 0, reset);
+    }
+
+    private void SweepIfLarge()
+    {
+        if (_windows.Count <= SweepAbove)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        foreach (var (id, window) in _windows)
+        {
+            if (window.Reset < now)
+            {
+                _windows.TryRemove(KeyValuePair.Create(id, window));
+            }
+        }
     }
 
     /// <summary>Reads a window without counting (the auth-failure throttle checks before it knows whether to count).</summary>
@@ -102,6 +167,18 @@ public sealed partial class RateLimiter(ComxStorage storage, TimeProvider time, 
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rate-limit counter for policy {Policy} stayed contended; request allowed.")]
     private static partial void LogContention(ILogger logger, string policy);
+
+    /// <summary>What this instance knows of one caller's window; its requests take <see cref="Turn"/>s.</summary>
+    private sealed class Window(DateTimeOffset reset)
+    {
+        public DateTimeOffset Reset { get; } = reset;
+
+        public SemaphoreSlim Turn { get; } = new(1, 1);
+
+        public SeenCount? Seen { get; set; }
+    }
+
+    private sealed record SeenCount(int Count, ETag ETag);
 
     internal sealed class CounterEntity : ITableEntity
     {

@@ -149,7 +149,7 @@ public sealed partial class RequestPipeline(
             return Error(requestId, denied, headers);
         }
 
-        if (route.EffectiveRateLimit is { } policy)
+        if (route.EffectiveRateLimit is { } policy && !route.RateLimitedByHandler)
         {
             var key = context.Caller is { } caller ? $"{caller.OrgId}:{caller.Id}" : clientIp;
             var decision = await rateLimiter.HitAsync(policy, key, cancellationToken);
@@ -415,7 +415,7 @@ public sealed partial class RequestPipeline(
     {
         if (result.Error is { } error)
         {
-            return Error(requestId, error);
+            return Error(requestId, error, result.Headers);
         }
 
         var response = result.RawBody is { } raw

@@ -20,6 +20,12 @@ public sealed record RouteDefinition(string Name, string Method, string Template
     /// <summary>Null: the default for the auth kind (org routes 60/min per caller; public and webhook routes have none).</summary>
     public RateLimitPolicy? RateLimit { get; init; }
 
+    /// <summary>
+    /// True when the handler applies <see cref="RateLimit"/> itself because the limit depends on what only it knows
+    /// (the widget chat: per organisation and per session); the pipeline then skips its own rate-limit step.
+    /// </summary>
+    public bool RateLimitedByHandler { get; init; }
+
     public string Summary { get; init; } = "";
 
     /// <summary>True when the response is a JSON list with <c>limit</c> and <c>cursor</c> query parameters.</summary>

@@ -144,7 +144,7 @@ public static class PublicAccess
             return null;
         }
 
-        var org = await context.Service<OrgDirectory>().GetOrgAsync(widget.OrgId, cancellationToken);
+        var org = await context.Service<OrgDirectory>().GetRecentAsync(widget.OrgId, cancellationToken);
         return org is { Status: RecordStatus.Active } ? widget : null;
     }
 

@@ -31,10 +31,10 @@ public sealed record ApiKeyResponse(string KeyId, string Name, string Prefix, Da
 public sealed record IssuedApiKeyResponse(string KeyId, string Name, string Key, DateTimeOffset CreatedAt);
 
 public sealed record WidgetResponse(string WidgetKey, IReadOnlyList<string> AllowedOrigins, string Greeting, WidgetTheme? Theme, bool HandoffEnabled, bool EnquiriesEnabled, DateTimeOffset UpdatedAt,
-    Widget.BusinessHours? BusinessHours, string? AwayMessage)
+    Widget.BusinessHours? BusinessHours, string? AwayMessage, int ChatRateLimitPerIp)
 {
     public static WidgetResponse From(WidgetSettings s) => new(s.WidgetKey, s.AllowedOrigins, s.Greeting, s.Theme, s.HandoffEnabled, s.EnquiriesEnabled, s.UpdatedAt,
-        s.BusinessHours, s.AwayMessage);
+        s.BusinessHours, s.AwayMessage, s.ChatRateLimitPerIp);
 }
 
 /// <summary><c>/org/v1/me</c>, <c>/org/v1/widget</c> and <c>/org/v1/api-keys</c>.</summary>
@@ -47,7 +47,7 @@ internal static class IdentityEndpoints
         new(RouteNames.GetWidget, "GET", Http.Routes.Widget, RouteAuth.Org, GetWidgetAsync)
         { ResponseType = typeof(WidgetResponse), Summary = "The widget's publishable key and settings (created with defaults on first use)." },
         new(RouteNames.PutWidget, "PUT", Http.Routes.Widget, RouteAuth.OrgAdmin, PutWidgetAsync)
-        { RequestType = typeof(WidgetSettingsRequest), ResponseType = typeof(WidgetResponse), Summary = "Sets allowed origins, greeting, theme, the handoff switch, business hours (IANA time zone, HH:mm ranges per weekday) and the away message." },
+        { RequestType = typeof(WidgetSettingsRequest), ResponseType = typeof(WidgetResponse), Summary = "Sets allowed origins, greeting, theme, the handoff switch, business hours (IANA time zone, HH:mm ranges per weekday), the away message and chat_rate_limit_per_ip (20 to 600 chat requests per minute per IP, for schools behind one address)." },
         new(RouteNames.ListApiKeys, "GET", Http.Routes.ApiKeys, RouteAuth.OrgAdminSession, ListKeysAsync)
         { ResponseType = typeof(ListResponse<ApiKeyResponse>), Summary = "API keys' metadata (never the secrets)." },
         new(RouteNames.CreateApiKey, "POST", Http.Routes.ApiKeys, RouteAuth.OrgAdminSession, CreateKeyAsync)

@@ -21,9 +21,10 @@ public sealed record MembershipRecord(string OrgId, string UserId, string Role, 
 /// an older event never overwrites a newer one, and a deletion is a tombstone. Organisation and user tombstones are
 /// final (Clerk never reuses ids); a membership comes back only with a newer event and a new membership id.
 /// </summary>
-public sealed class OrgDirectory(ComxStorage storage, TimeProvider time)
+public sealed class OrgDirectory(ComxStorage storage, TimeProvider time, ReadCache cache)
 {
     private const string OrgRow = "org";
+    private const string OrgKind = "org";
     private const string UserRow = "user";
 
     private TableClient Orgs => storage.Table(StorageNames.Tables.Orgs);
@@ -42,6 +43,13 @@ public sealed class OrgDirectory(ComxStorage storage, TimeProvider time)
         var entity = await Orgs.GetEntityIfExistsAsync<OrgEntity>(orgId, OrgRow, cancellationToken: cancellationToken);
         return entity.HasValue ? entity.Value!.ToRecord() : null;
     }
+
+    /// <summary>
+    /// The organisation as read at most <see cref="ReadCache.Staleness"/> ago; this instance's own writes (Clerk and
+    /// Stripe webhooks) show at once. For the widget's chat path; authentication reads <see cref="GetOrgAsync"/>.
+    /// </summary>
+    public Task<OrgRecord?> GetRecentAsync(string orgId, CancellationToken cancellationToken = default) =>
+        cache.GetOrLoadAsync(OrgKind, orgId, ct => GetOrgAsync(orgId, ct), cancellationToken);
 
     public async Task<MembershipRecord?> GetMembershipAsync(string orgId, string userId, CancellationToken cancellationToken = default)
     {
@@ -65,7 +73,7 @@ public sealed class OrgDirectory(ComxStorage storage, TimeProvider time)
 
     /// <summary>Creates or updates an organisation unless it is deleted or the stored version is newer.</summary>
     public Task<OrgEntity?> UpsertOrgAsync(string orgId, string name, string? slug, long version, CancellationToken cancellationToken = default) =>
-        Orgs.UpdateAsync<OrgEntity>(orgId, OrgRow, current =>
+        WriteOrgAsync(orgId, current =>
         {
             if (current is { Status: nameof(RecordStatus.Deleted) } || (current is not null && current.Version > version))
             {
@@ -81,7 +89,7 @@ public sealed class OrgDirectory(ComxStorage storage, TimeProvider time)
 
     /// <summary>Deletes an organisation for good: it stops authenticating at once, and no later event brings it back.</summary>
     public Task<OrgEntity?> DeleteOrgAsync(string orgId, long version, CancellationToken cancellationToken = default) =>
-        Orgs.UpdateAsync<OrgEntity>(orgId, OrgRow, current =>
+        WriteOrgAsync(orgId, current =>
         {
             if (current is { Status: nameof(RecordStatus.Deleted) })
             {
@@ -142,11 +150,18 @@ public sealed class OrgDirectory(ComxStorage storage, TimeProvider time)
 
     /// <summary>Applies a billing change to an organisation's row (ETag-checked); the mutation returns null to skip.</summary>
     public Task<OrgEntity?> UpdateBillingAsync(string orgId, Func<OrgEntity, bool> mutate, CancellationToken cancellationToken = default) =>
-        Orgs.UpdateAsync<OrgEntity>(orgId, OrgRow, current =>
+        WriteOrgAsync(orgId, current =>
         {
             var next = current ?? OrgEntity.New(time.GetUtcNow());
             return mutate(next) ? next : null;
         }, cancellationToken);
+
+    private async Task<OrgEntity?> WriteOrgAsync(string orgId, Func<OrgEntity?, OrgEntity?> mutate, CancellationToken cancellationToken)
+    {
+        var written = await Orgs.UpdateAsync(orgId, OrgRow, mutate, cancellationToken);
+        cache.Invalidate(OrgKind, orgId);
+        return written;
+    }
 
     internal static long VersionOf(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
 }

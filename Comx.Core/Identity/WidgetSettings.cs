@@ -9,12 +9,20 @@ public sealed record WidgetTheme(string? PrimaryColor = null, string? Position =
 /// <remarks>
 /// <c>business_hours</c> and <c>away_message</c> follow PUT semantics: leaving them out clears them (staff are then
 /// always shown as available). <c>enquiries_enabled</c>, older, keeps its stored value when left out.
+/// <c>chat_rate_limit_per_ip</c> (chat requests per minute from one IP address, 20 by default, up to 600) lets a school
+/// whose pupils share one public address raise the per-IP chat limit; left out, the current value is kept.
 /// </remarks>
 public sealed record WidgetSettingsRequest(IReadOnlyList<string> AllowedOrigins, string Greeting, bool HandoffEnabled, WidgetTheme? Theme = null, bool? EnquiriesEnabled = null,
-    BusinessHours? BusinessHours = null, string? AwayMessage = null) : IValidatable
+    BusinessHours? BusinessHours = null, string? AwayMessage = null, int? ChatRateLimitPerIp = null) : IValidatable
 {
     public const int MaxOrigins = 20;
     public const int MaxAwayMessage = 500;
+
+    /// <summary>The published per-IP chat limit (design.md), and the floor of the configurable one.</summary>
+    public const int DefaultChatRateLimitPerIp = 20;
+
+    /// <summary>The most an organisation may allow from one address: a large school behind one NAT.</summary>
+    public const int MaxChatRateLimitPerIp = 600;
 
     public IEnumerable<FieldError> Validate()
     {
@@ -60,12 +68,19 @@ public sealed record WidgetSettingsRequest(IReadOnlyList<string> AllowedOrigins,
         {
             yield return error;
         }
+
+        if (ChatRateLimitPerIp is < DefaultChatRateLimitPerIp or > MaxChatRateLimitPerIp)
+        {
+            yield return new FieldError("chat_rate_limit_per_ip",
+                $"chat_rate_limit_per_ip is chat requests per minute from one IP address, {DefaultChatRateLimitPerIp} to {MaxChatRateLimitPerIp}.");
+        }
     }
 }
 
 /// <summary>An organisation's widget: its publishable key and settings.</summary>
 public sealed record WidgetSettings(string WidgetKey, IReadOnlyList<string> AllowedOrigins, string Greeting, WidgetTheme? Theme,
-    bool HandoffEnabled, bool EnquiriesEnabled, DateTimeOffset UpdatedAt, BusinessHours? BusinessHours = null, string? AwayMessage = null);
+    bool HandoffEnabled, bool EnquiriesEnabled, DateTimeOffset UpdatedAt, BusinessHours? BusinessHours = null, string? AwayMessage = null,
+    int ChatRateLimitPerIp = WidgetSettingsRequest.DefaultChatRateLimitPerIp);
 
 public static class WidgetOrigins
 {

@@ -10,8 +10,10 @@ namespace Comx.Core.Identity;
 /// Widget settings per organisation, the lookup from publishable widget key to organisation, and an index of allowed
 /// origins (so a CORS preflight, which carries no widget key, can be answered without scanning every organisation).
 /// </summary>
-public sealed class WidgetSettingsStore(ComxStorage storage, IdGenerator ids, TimeProvider time)
+public sealed class WidgetSettingsStore(ComxStorage storage, IdGenerator ids, TimeProvider time, ReadCache cache)
 {
+    private const string SettingsKind = "widget";
+    private const string OriginKind = "widget-origin";
     public const string KeyPrefix = "comx_pk_";
     public const string DefaultGreeting = "Hi! Ask me anything about us. I answer from our published information.";
     private const string SettingsRow = "widget";
@@ -44,6 +46,7 @@ public sealed class WidgetSettingsStore(ComxStorage storage, IdGenerator ids, Ti
         try
         {
             await Table.AddEntityAsync(entity, cancellationToken);
+            cache.Invalidate(SettingsKind, orgId);
             return entity.ToSettings();
         }
         catch (RequestFailedException e) when (e.Status == 409)
@@ -71,9 +74,11 @@ public sealed class WidgetSettingsStore(ComxStorage storage, IdGenerator ids, Ti
             current.EnquiriesEnabled = request.EnquiriesEnabled ?? current.EnquiriesEnabled;
             current.BusinessHours = request.BusinessHours is null ? null : ComxJson.Serialize(request.BusinessHours);
             current.AwayMessage = request.AwayMessage?.Trim();
+            current.ChatRateLimitPerIp = request.ChatRateLimitPerIp ?? current.ChatRateLimitPerIp;
             current.UpdatedAt = time.GetUtcNow();
             return current;
         }, cancellationToken);
+        cache.Invalidate(SettingsKind, orgId);
 
         foreach (var added in origins.Except(previous))
         {
@@ -89,6 +94,11 @@ public sealed class WidgetSettingsStore(ComxStorage storage, IdGenerator ids, Ti
             catch (RequestFailedException e) when (e.Status == 404)
             {
             }
+        }
+
+        foreach (var changed in origins.Except(previous).Concat(previous.Except(origins)))
+        {
+            cache.Invalidate(OriginKind, changed);
         }
 
         return updated!.ToSettings();
@@ -119,14 +129,24 @@ public sealed class WidgetSettingsStore(ComxStorage storage, IdGenerator ids, Ti
         return settings.HasValue ? settings.Value!.ToSettings() : null;
     }
 
-    /// <summary>True when some organisation allows the origin (the preflight answer; each request is then checked per organisation).</summary>
-    public async Task<bool> IsAllowedAnywhereAsync(string origin, CancellationToken cancellationToken = default)
-    {
-        if (WidgetOrigins.Normalise(origin) is not { } normalised)
-        {
-            return false;
-        }
+    /// <summary>
+    /// The organisation's widget settings as read at most <see cref="ReadCache.Staleness"/> ago (this instance's own
+    /// writes show at once): for the chat path, which needs them on every message.
+    /// </summary>
+    public Task<WidgetSettings?> GetRecentAsync(string orgId, CancellationToken cancellationToken = default) =>
+        cache.GetOrLoadAsync(SettingsKind, orgId, ct => GetAsync(orgId, ct), cancellationToken);
 
+    /// <summary>
+    /// True when some organisation allows the origin (the preflight answer; each request is then checked per
+    /// organisation). Asked on every public request from a browser, so the answer is cached like <see cref="GetRecentAsync"/>.
+    /// </summary>
+    public Task<bool> IsAllowedAnywhereAsync(string origin, CancellationToken cancellationToken = default) =>
+        WidgetOrigins.Normalise(origin) is not { } normalised
+            ? Task.FromResult(false)
+            : cache.GetOrLoadAsync(OriginKind, normalised, ct => IsAllowedAnywhereUncachedAsync(normalised, ct), cancellationToken);
+
+    private async Task<bool> IsAllowedAnywhereUncachedAsync(string normalised, CancellationToken cancellationToken)
+    {
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {OriginPartition(normalised)}");
         await foreach (var _ in Table.QueryAsync<TableEntity>(filter, maxPerPage: 1, select: ["RowKey"], cancellationToken: cancellationToken))
         {
@@ -166,10 +186,14 @@ public sealed class WidgetSettingsStore(ComxStorage storage, IdGenerator ids, Ti
 
         public string? AwayMessage { get; set; }
 
+        /// <summary>Null on rows written before the setting existed: the default applies.</summary>
+        public int? ChatRateLimitPerIp { get; set; }
+
         public IReadOnlyList<string> OriginList() => JsonSerializer.Deserialize<List<string>>(Origins) ?? [];
 
         public WidgetSettings ToSettings() => new(WidgetKey, OriginList(), Greeting,
             Theme is null ? null : ComxJson.Deserialize<WidgetTheme>(Theme), HandoffEnabled, EnquiriesEnabled, UpdatedAt,
-            BusinessHours is null ? null : ComxJson.Deserialize<Widget.BusinessHours>(BusinessHours), AwayMessage);
+            BusinessHours is null ? null : ComxJson.Deserialize<Widget.BusinessHours>(BusinessHours), AwayMessage,
+            ChatRateLimitPerIp ?? WidgetSettingsRequest.DefaultChatRateLimitPerIp);
     }
 }

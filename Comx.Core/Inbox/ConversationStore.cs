@@ -32,26 +32,49 @@ public sealed class ConversationStore(ComxStorage storage, EventStore events, Id
     }
 
     /// <summary>
+    /// The thread (null when it has not started) as a snapshot to hand to <see cref="WriteAsync(string, string, Func{ThreadRecord, ThreadWrite?}, string?, ThreadSnapshot?, CancellationToken)"/>,
+    /// so a handler that reads the thread before writing to it makes one read, not two.
+    /// </summary>
+    public async Task<ThreadSnapshot> ReadThreadAsync(string orgId, string threadId, CancellationToken cancellationToken = default)
+    {
+        if (!StorageKeys.IsSafeKey(threadId))
+        {
+            return new ThreadSnapshot(orgId, threadId, null);
+        }
+
+        var entity = await Table.GetEntityIfExistsAsync<ThreadEntity>(orgId, ThreadKey(threadId), cancellationToken: cancellationToken);
+        return new ThreadSnapshot(orgId, threadId, entity.HasValue ? entity.Value : null);
+    }
+
+    public Task<(ThreadRecord Thread, IReadOnlyList<MessageRecord> Messages)?> WriteAsync(string orgId, string threadId,
+        Func<ThreadRecord, ThreadWrite?> decide, string? createForSession = null, CancellationToken cancellationToken = default) =>
+        WriteAsync(orgId, threadId, decide, createForSession, null, cancellationToken);
+
+    /// <summary>
     /// Adds messages and events to a thread and applies a change, atomically. <paramref name="decide"/> sees the current
     /// thread and returns the change (or null to abort: nothing is written and null is returned); a concurrent writer
     /// makes it run again on the fresh thread. A chat session's thread is created by its first write
     /// (<paramref name="createForSession"/>), so the inbox never lists conversations nobody started.
+    /// <c>known</c> is the thread as the caller just read it (<see cref="ReadThreadAsync"/>): the first attempt starts
+    /// from it instead of reading again; its ETag still guards the write, so a change since then only costs a retry.
     /// </summary>
     public async Task<(ThreadRecord Thread, IReadOnlyList<MessageRecord> Messages)?> WriteAsync(string orgId, string threadId,
-        Func<ThreadRecord, ThreadWrite?> decide, string? createForSession = null, CancellationToken cancellationToken = default)
+        Func<ThreadRecord, ThreadWrite?> decide, string? createForSession, ThreadSnapshot? known, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(decide);
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            var existing = await Table.GetEntityIfExistsAsync<ThreadEntity>(orgId, ThreadKey(threadId), cancellationToken: cancellationToken);
-            if (!existing.HasValue && createForSession is null)
+            var existing = attempt == 0 && known is not null && known.OrgId == orgId && known.ThreadId == threadId
+                ? known.TakeEntity()
+                : await ReadEntityAsync(orgId, threadId, cancellationToken);
+            if (existing is null && createForSession is null)
             {
                 return null;
             }
 
-            var isNew = !existing.HasValue;
+            var isNew = existing is null;
             var created = time.GetUtcNow();
-            var entity = existing.HasValue ? existing.Value! : new ThreadEntity
+            var entity = existing ?? new ThreadEntity
             {
                 PartitionKey = orgId,
                 RowKey = ThreadKey(threadId),
@@ -103,6 +126,12 @@ public sealed class ConversationStore(ComxStorage storage, EventStore events, Id
         }
 
         throw new InvalidOperationException($"Thread {threadId} stayed contended after {MaxAttempts} attempts.");
+    }
+
+    private async Task<ThreadEntity?> ReadEntityAsync(string orgId, string threadId, CancellationToken cancellationToken)
+    {
+        var entity = await Table.GetEntityIfExistsAsync<ThreadEntity>(orgId, ThreadKey(threadId), cancellationToken: cancellationToken);
+        return entity.HasValue ? entity.Value : null;
     }
 
     /// <summary>Threads newest first, optionally of one status and with activity since a time.</summary>
@@ -367,3 +396,29 @@ public sealed class ConversationStore(ComxStorage storage, EventStore events, Id
 /// <summary>A write to a thread: messages to add, a change to apply, events to raise.</summary>
 public sealed record ThreadWrite(IReadOnlyList<NewMessage> Messages, ThreadChange? Change, IReadOnlyList<EventRecord> Events);
 
+/// <summary>The body of every event delivery (api.md): <c>{"id","type","created_at","org_id","data"}</c>.</summary>
+public sealed record EventEnvelope(string Id, string Type, DateTimeOffset CreatedAt, string OrgId, object Data);
+
+/// <summary>A thread as read for a following write (<see cref="ConversationStore.ReadThreadAsync"/>); used by one write at most.</summary>
+public sealed class ThreadSnapshot
+{
+    private ConversationStore.ThreadEntity? _entity;
+
+    internal ThreadSnapshot(string orgId, string threadId, ConversationStore.ThreadEntity? entity)
+    {
+        OrgId = orgId;
+        ThreadId = threadId;
+        _entity = entity;
+        Thread = entity?.ToRecord();
+    }
+
+    public string OrgId { get; }
+
+    public string ThreadId { get; }
+
+    /// <summary>Null when the thread has not started.</summary>
+    public ThreadRecord? Thread { get; }
+
+    /// <summary>The entity for the write, handed over once: the write mutates it.</summary>
+    internal ConversationStore.ThreadEntity? TakeEntity() => Interlocked.Exchange(ref _entity, null);
+}

@@ -248,7 +248,9 @@ public sealed class OpenApiDocument
         slowly), COMX_URI_TOO_LONG 414, COMX_HEADERS_TOO_LARGE 431. JSON responses carry X-Content-Type-Options: nosniff.
 
         Rate limits: public chat routes 20/min per IP, enquiries 5/min per IP, the organisation API 60/min per API key or
-        user. Limited responses carry X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset (Unix seconds when
+        user. An organisation whose visitors share one address (a school) can raise its chat sessions' and messages'
+        per-IP limit up to 600/min with chat_rate_limit_per_ip in PUT /org/v1/widget; chat messages are also limited to
+        20/min per chat session. Limited responses carry X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset (Unix seconds when
         the window ends). Every mutating route accepts Idempotency-Key (kept 24 h, scoped per organisation, or per IP and
         widget key on public routes); a replay carries Idempotent-Replayed: true. Lists are {"data":[...],"next_cursor"}.
         """;

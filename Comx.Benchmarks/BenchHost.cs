@@ -1,0 +1,128 @@
+using System.Diagnostics.Metrics;
+using Comx.DevHost;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Comx.Benchmarks;
+
+/// <summary>The DevHost's real composition on Kestrel (loopback, a free port) over the local Azurite, as the benchmarks run it.</summary>
+internal static class BenchHost
+{
+    public static async Task<(WebApplication App, Uri BaseAddress)> StartAsync(string storageConnection = "UseDevelopmentStorage=true")
+    {
+        var builder = DevHostApp.CreateBuilder([], backgroundJobs: false);
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = storageConnection,
+            ["Comx:Network:ForwardedHops"] = "1",
+            ["Comx:Clerk:WebhookSecret"] = "whsec_IkK0FiKjAjLF9Ey8QGFI0/c9DLHX/Y72",
+            ["Comx:Clerk:Issuer"] = "https://clerk.bench.example",
+            ["Comx:Clerk:JwksUrl"] = "http://127.0.0.1:9/.well-known/jwks.json",
+            ["Comx:Stripe:WebhookSecret"] = "whsec_79bd93868e08aad7b1a2a9944df2b17b",
+            ["Comx:Stripe:PricePlans"] = "price_pro=pro",
+        });
+        var app = DevHostApp.Configure(builder.Build());
+        await app.StartAsync();
+        return (app, new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()));
+    }
+}
+
+/// <summary>Counts HTTP requests to the storage emulator's ports, from System.Net.Http's request-duration metric.</summary>
+internal sealed class StorageCallCounter : IDisposable
+{
+    private readonly MeterListener _listener = new();
+    private long _count;
+
+    public StorageCallCounter(int firstPort = AzuriteProcess.BlobPort, int lastPort = AzuriteProcess.TablePort)
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == "System.Net.Http" && instrument.Name == "http.client.request.duration")
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<double>((_, _, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "server.port" && tag.Value is int port && port >= firstPort && port <= lastPort)
+                {
+                    Interlocked.Increment(ref _count);
+                }
+            }
+        });
+        _listener.Start();
+    }
+
+    public long Count => Interlocked.Read(ref _count);
+
+    public void Reset() => Interlocked.Exchange(ref _count, 0);
+
+    public void Dispose() => _listener.Dispose();
+}
+
+/// <summary>
+/// An Azurite of the benchmark's own, in memory on ports 20000–20002, so a measurement is not queued behind whatever
+/// else uses the shared emulator on the default ports. Stopped (this process only) when disposed.
+/// </summary>
+internal sealed class OwnAzurite : IAsyncDisposable
+{
+    public const int BlobPort = 20000;
+    public const int TablePort = 20002;
+    private const string Key = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    private readonly System.Diagnostics.Process _process;
+
+    private OwnAzurite(System.Diagnostics.Process process) => _process = process;
+
+    public static string ConnectionString =>
+        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={Key};BlobEndpoint=http://127.0.0.1:{BlobPort}/devstoreaccount1;"
+        + $"QueueEndpoint=http://127.0.0.1:{BlobPort + 1}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{TablePort}/devstoreaccount1;";
+
+    public static async Task<OwnAzurite> StartAsync()
+    {
+        var root = AzuriteProcess.RepositoryRoot() ?? throw new InvalidOperationException("Cannot find the repository root.");
+        var start = new System.Diagnostics.ProcessStartInfo("node") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[]
+        {
+            Path.Combine(root, "node_modules", "azurite", "dist", "src", "azurite.js"), "--silent", "--skipApiVersionCheck", "--loose", "--disableTelemetry",
+            "--inMemoryPersistence", "--blobPort", $"{BlobPort}", "--queuePort", $"{BlobPort + 1}", "--tablePort", $"{TablePort}",
+        })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException("Could not start node for Azurite.");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        for (var i = 0; i < 150; i++)
+        {
+            if ((await Task.WhenAll(AzuriteProcess.IsListeningAsync(BlobPort), AzuriteProcess.IsListeningAsync(BlobPort + 1), AzuriteProcess.IsListeningAsync(TablePort))).All(r => r))
+            {
+                return new OwnAzurite(process);
+            }
+
+            await Task.Delay(200);
+        }
+
+        process.Kill(entireProcessTree: true);
+        throw new InvalidOperationException($"Azurite did not start on ports {BlobPort}-{TablePort}.");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+    }
+}

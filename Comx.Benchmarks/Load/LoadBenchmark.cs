@@ -1,0 +1,327 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Azure.Data.Tables;
+using Comx.Benchmarks.Retrieval;
+using Comx.Core.Identity;
+using Comx.Core.Knowledge.Retrieval;
+using Comx.Core.Storage;
+using Comx.Tests.Knowledge;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Comx.Benchmarks.Load;
+
+/// <summary>
+/// A whole class at once (issue 21): N concurrent widget visitors sending chat messages through real HTTP to the
+/// DevHost on Azurite, all on one organisation and then spread over 20, next to the storage floor (a bare SDK loop
+/// making the storage calls one message needs) at the same concurrency. While each run goes, one more visitor on an
+/// organisation of its own sends one message at a time (the probe): its p50 with the load on one organisation against
+/// its p50 with the same load spread over 20 says whether one organisation's load slows the others'. It runs its
+/// own in-memory Azurite on ports 20000–20002, so other users of the shared emulator do not queue its requests.
+/// </summary>
+internal static class LoadBenchmark
+{
+    private const int Orgs = 20;
+    private const int Chunks = 2_000;
+    private const int MessagesPerSession = 15; // under the per-session limit of 20 a minute
+    private const int Rounds = 3;
+    private static readonly int[] Concurrencies = [1, 8, 32, 100];
+
+    public static async Task RunAsync(TextWriter output)
+    {
+        ThreadPool.SetMinThreads(256, 256);
+        await using var azurite = await OwnAzurite.StartAsync();
+        using var calls = new StorageCallCounter(OwnAzurite.BlobPort, OwnAzurite.TablePort);
+        var (started, baseAddress) = await BenchHost.StartAsync(OwnAzurite.ConnectionString);
+        await using var app = started;
+        var storage = app.Services.GetRequiredService<ComxStorage>();
+        var corpus = RetrievalCorpus.Load();
+        var index = Bm25Index.Build(SyntheticCorpus.Build(corpus, Chunks));
+        var questions = corpus.Questions.Select(q => q.Question).ToArray();
+
+        var orgs = new List<BenchOrg>();
+        for (var i = 0; i <= Orgs; i++)
+        {
+            orgs.Add(await BenchOrg.SeedAsync(app.Services, index, i));
+        }
+
+        var (hot, spread, probeOrg) = (orgs[0], orgs.Take(Orgs).ToArray(), orgs[Orgs]);
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1_000 }) { BaseAddress = baseAddress };
+        var visitors = new Visitors(http, questions);
+        var floor = new StorageFloor(storage);
+
+        // Warm-up: JIT, connection pools, every org's index loaded and cached.
+        foreach (var org in orgs)
+        {
+            await RunAsync(1, 10, await visitors.PoolAsync([org], 1, 10), null, visitors.SendAsync, calls);
+        }
+
+        var idleProbe = Run.Of([await RunAsync(1, 60, await visitors.PoolAsync([probeOrg], 1, 60), null, visitors.SendAsync, calls)]);
+        output.WriteLine($"Load benchmark: {Chunks:N0} chunks per organisation, {Orgs} organisations, {Environment.ProcessorCount} cores.");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Idle probe (one visitor, nothing else running): p50 {idleProbe.P50:F1} ms, p95 {idleProbe.P95:F1} ms, {idleProbe.StorageCallsPerMessage:F1} storage round trips per message."));
+        output.WriteLine();
+        output.WriteLine("| organisations | visitors | messages | msg/s | p50 | p95 | p99 | errors | round trips/msg | floor msg/s | floor p50 | floor p95 | msg/s vs floor | p95 vs floor | probe p50 |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        var probes = new Dictionary<(int, bool), double>();
+        foreach (var concurrency in Concurrencies)
+        {
+            var messages = Math.Max(150, concurrency * 6) / Rounds * Rounds;
+            foreach (var isSpread in new[] { false, true })
+            {
+                BenchOrg[] targets = isSpread ? spread : [hot];
+                // Handler and floor alternate in three rounds, so a change in the shared machine's load hits both alike.
+                var probe = new ConcurrentBag<Sample>();
+                var (handlerWork, probeWork) = (await visitors.PoolAsync(targets, concurrency, messages), await visitors.PoolAsync([probeOrg], 1, messages * 2));
+                var (floorWork, floorProbe) = (floor.Pool(targets, concurrency), floor.Pool([probeOrg], 1));
+                var (handlerBatches, floorBatches) = (new List<Batch>(), new List<Batch>());
+                for (var round = 0; round < Rounds; round++)
+                {
+                    handlerBatches.Add(await RunAsync(concurrency, messages / Rounds, handlerWork, (probeWork, probe), visitors.SendAsync, calls));
+                    floorBatches.Add(await RunAsync(concurrency, messages / Rounds, floorWork, (floorProbe, new ConcurrentBag<Sample>()), floor.SendAsync, calls));
+                }
+
+                var (handler, bare) = (Run.Of(handlerBatches), Run.Of(floorBatches));
+                var probeP50 = Percentile([.. probe.Where(s => s.Ok).Select(s => s.Milliseconds)], 0.50);
+                probes[(concurrency, isSpread)] = probeP50;
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {(isSpread ? Orgs : 1)} | {concurrency} | {handler.Messages} | {handler.Rate:F0} | {handler.P50:F0} ms | {handler.P95:F0} ms | {handler.P99:F0} ms | {handler.Errors} | {handler.StorageCallsPerMessage:F1} | {bare.Rate:F0} | {bare.P50:F0} ms | {bare.P95:F0} ms | {handler.Rate / bare.Rate:F2} | {handler.P95 / bare.P95:F2} | {probeP50:F0} ms |"));
+                if (handler.ErrorSummary.Length > 0)
+                {
+                    output.WriteLine($"|   errors: {handler.ErrorSummary} |");
+                }
+            }
+        }
+
+        output.WriteLine();
+        output.WriteLine("Probe p50 with the load on one organisation / with the same load spread over 20 (target ≤ 1.20):");
+        foreach (var concurrency in Concurrencies)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"- {concurrency} visitors: {probes[(concurrency, false)]:F0} ms / {probes[(concurrency, true)]:F0} ms = {probes[(concurrency, false)] / probes[(concurrency, true)]:F2}"));
+        }
+
+        await app.StopAsync();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="messages"/> operations over <paramref name="concurrency"/> workers (each takes its next
+    /// visitor from <paramref name="work"/>), plus the probe's one-at-a-time loop while they run.
+    /// </summary>
+    private static async Task<Batch> RunAsync<T>(int concurrency, int messages, ConcurrentQueue<T> work, (ConcurrentQueue<T> Work, ConcurrentBag<Sample> Samples)? probe,
+        Func<T, int, Task<Sample>> send, StorageCallCounter calls)
+        where T : class
+    {
+        var samples = new ConcurrentBag<Sample>();
+        var remaining = messages;
+        var done = 0;
+        var probed = 0;
+        calls.Reset();
+        var started = Stopwatch.GetTimestamp();
+        var workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
+        {
+            while (Interlocked.Decrement(ref remaining) >= 0)
+            {
+                samples.Add(await Next(work, send));
+            }
+        })).ToList();
+        var probing = probe is { } p ? Task.Run(async () =>
+        {
+            while (Volatile.Read(ref done) == 0)
+            {
+                p.Samples.Add(await Next(p.Work, send));
+                probed++;
+            }
+        }) : Task.CompletedTask;
+        await Task.WhenAll(workers);
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        Volatile.Write(ref done, 1);
+        await probing;
+        return new Batch([.. samples], seconds, calls.Count, messages + probed);
+    }
+
+    /// <summary>One message from the visitor at the head of the queue; it goes back to the tail while its session has room.</summary>
+    private static async Task<Sample> Next<T>(ConcurrentQueue<T> work, Func<T, int, Task<Sample>> send)
+        where T : class
+    {
+        T? item;
+        while (!work.TryDequeue(out item))
+        {
+            await Task.Yield();
+        }
+
+        var n = Interlocked.Increment(ref _sent);
+        try
+        {
+            return await send(item, n);
+        }
+        finally
+        {
+            work.Enqueue(item);
+        }
+    }
+
+    private static int _sent;
+
+    private static double Percentile(List<double> values, double p)
+    {
+        if (values.Count == 0)
+        {
+            return double.NaN;
+        }
+
+        values.Sort();
+        return values[Math.Clamp((int)Math.Ceiling(values.Count * p) - 1, 0, values.Count - 1)];
+    }
+
+    private sealed record Batch(IReadOnlyList<Sample> Samples, double Seconds, long StorageCalls, int AllMessages);
+
+    private sealed record Run(int Messages, double Rate, double P50, double P95, double P99, int Errors, string ErrorSummary, double StorageCallsPerMessage)
+    {
+        public static Run Of(IReadOnlyList<Batch> batches)
+        {
+            var samples = batches.SelectMany(b => b.Samples).ToList();
+            var ok = samples.Where(s => s.Ok).Select(s => s.Milliseconds).ToList();
+            var errors = samples.Where(s => !s.Ok).GroupBy(s => s.Status).Select(g => $"{g.Count()} × {g.Key}");
+            return new Run(samples.Count, samples.Count / batches.Sum(b => b.Seconds), Percentile(ok, 0.50), Percentile(ok, 0.95), Percentile(ok, 0.99),
+                samples.Count - ok.Count, string.Join(", ", errors), (double)batches.Sum(b => b.StorageCalls) / batches.Sum(b => b.AllMessages));
+        }
+    }
+
+    private readonly record struct Sample(double Milliseconds, bool Ok, int Status);
+
+    private sealed record BenchOrg(string OrgId, string WidgetKey)
+    {
+        public const string Origin = "https://www.bench.example";
+
+        public static async Task<BenchOrg> SeedAsync(IServiceProvider services, Bm25Index index, int n)
+        {
+            var orgId = $"org_load{n:D2}_" + Guid.NewGuid().ToString("N")[..8];
+            var directory = services.GetRequiredService<OrgDirectory>();
+            await directory.UpsertOrgAsync(orgId, $"Load School {n}", $"load{n}", 1);
+            await directory.UpdateBillingAsync(orgId, org => { org.Plan = "School"; org.PlanStatus = "active"; return true; });
+            var widgets = services.GetRequiredService<WidgetSettingsStore>();
+            await widgets.GetOrCreateAsync(orgId);
+            var widget = await widgets.UpdateAsync(orgId, new WidgetSettingsRequest([Origin], "Hello", HandoffEnabled: true));
+            await services.GetRequiredService<RetrievalIndexStore>().PublishAsync(orgId, index);
+            return new BenchOrg(orgId, widget.WidgetKey);
+        }
+    }
+
+    /// <summary>Widget visitors: a session each, used for at most <see cref="MessagesPerSession"/> messages, from a fresh address per request.</summary>
+    private sealed class Visitors(HttpClient http, string[] questions)
+    {
+        private int _addresses;
+
+        public async Task<ConcurrentQueue<Visitor>> PoolAsync(IReadOnlyList<BenchOrg> orgs, int concurrency, int messages)
+        {
+            // Enough sessions that none is used more than MessagesPerSession times, and at least one per worker.
+            var count = Math.Max(concurrency + 1, (messages / MessagesPerSession) + concurrency + 1);
+            var queue = new ConcurrentQueue<Visitor>();
+            await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+            {
+                var org = orgs[i % orgs.Count];
+                using var request = new HttpRequestMessage(HttpMethod.Post, "/api/public/v1/chat/sessions") { Content = JsonContent.Create(new { widget_key = org.WidgetKey }) };
+                request.Headers.Add("X-Forwarded-For", NextAddress());
+                request.Headers.Add("Origin", BenchOrg.Origin);
+                using var created = await http.SendAsync(request, ct);
+                var body = await created.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>(ct);
+                queue.Enqueue(new Visitor(body.GetProperty("session_id").GetString()!, body.GetProperty("session_token").GetString()!));
+            });
+            return queue;
+        }
+
+        public async Task<Sample> SendAsync(Visitor visitor, int n)
+        {
+            if (visitor.Sent >= MessagesPerSession)
+            {
+                throw new InvalidOperationException("The benchmark ran out of sessions; it would measure the per-session limit instead of the work.");
+            }
+
+            visitor.Sent++;
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/public/v1/chat/messages")
+            {
+                Content = JsonContent.Create(new { session_id = visitor.SessionId, message = questions[n % questions.Length] }),
+            };
+            request.Headers.Add("X-Session-Token", visitor.Token);
+            request.Headers.Add("X-Forwarded-For", NextAddress()); // measure the work, not the per-IP 429 path
+            request.Headers.Add("Origin", BenchOrg.Origin);
+            var started = Stopwatch.GetTimestamp();
+            using var response = await http.SendAsync(request);
+            await response.Content.LoadIntoBufferAsync();
+            return new Sample(Stopwatch.GetElapsedTime(started).TotalMilliseconds, response.IsSuccessStatusCode, (int)response.StatusCode);
+        }
+
+        private string NextAddress()
+        {
+            var n = Interlocked.Increment(ref _addresses);
+            return $"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}";
+        }
+    }
+
+    private sealed class Visitor(string sessionId, string token)
+    {
+        public string SessionId { get; } = sessionId;
+
+        public string Token { get; } = token;
+
+        public int Sent { get; set; }
+    }
+
+    /// <summary>
+    /// The storage calls one message needs once the rarely-changing reads are cached, made directly with the SDK:
+    /// the per-IP and per-session rate-limit counters (an insert, a write), the session (read), the thread (read), a
+    /// usage shard (write), the answer (insert), the thread write (read, outbox marker, one entity-group transaction with
+    /// the thread, its two listing rows, two messages and the event, then the dispatch message). Each visitor has its
+    /// own thread, as each session does.
+    /// </summary>
+    private sealed class StorageFloor(ComxStorage storage)
+    {
+        private TableClient T(string name) => storage.Table(name);
+
+        public ConcurrentQueue<FloorVisitor> Pool(IReadOnlyList<BenchOrg> orgs, int concurrency)
+        {
+            var queue = new ConcurrentQueue<FloorVisitor>();
+            for (var i = 0; i <= concurrency; i++)
+            {
+                var visitor = new FloorVisitor(orgs[i % orgs.Count].OrgId, $"thr_floor_{Guid.NewGuid():N}"[..24]);
+                T(StorageNames.Tables.Conversations).UpsertEntity(new TableEntity(visitor.OrgId, "t|" + visitor.ThreadId) { ["N"] = 0 });
+                queue.Enqueue(visitor);
+            }
+
+            return queue;
+        }
+
+        public async Task<Sample> SendAsync(FloorVisitor visitor, int n)
+        {
+            var (orgId, threadId) = (visitor.OrgId, visitor.ThreadId);
+            var started = Stopwatch.GetTimestamp();
+            var limits = T(StorageNames.Tables.RateLimits);
+            await limits.AddEntityAsync(new TableEntity("floor-ip", $"{orgId}-{n}-{Guid.NewGuid():N}") { ["Count"] = 1 });
+            await limits.UpsertEntityAsync(new TableEntity("floor-session", threadId) { ["Count"] = n });
+            await T(StorageNames.Tables.ChatSessions).GetEntityIfExistsAsync<TableEntity>("ses_floor", "session");
+            var conversations = T(StorageNames.Tables.Conversations);
+            await conversations.GetEntityIfExistsAsync<TableEntity>(orgId, "t|" + threadId);
+            await T(StorageNames.Tables.Usage).UpsertEntityAsync(new TableEntity(orgId, $"floor-s{n % 16:D2}") { ["Count"] = n });
+            await T(StorageNames.Tables.Answers).AddEntityAsync(new TableEntity("ans_floor_" + Guid.NewGuid().ToString("N"), "answer") { ["Text"] = "x" });
+            var thread = (await conversations.GetEntityAsync<TableEntity>(orgId, "t|" + threadId)).Value;
+            await T(StorageNames.Tables.Events).UpsertEntityAsync(new TableEntity("floor", orgId));
+            var suffix = n.ToString("D8", CultureInfo.InvariantCulture);
+            await conversations.SubmitTransactionAsync(
+            [
+                new(TableTransactionActionType.UpdateReplace, new TableEntity(orgId, "t|" + threadId) { ["N"] = n }, thread.ETag),
+                new(TableTransactionActionType.UpsertReplace, new TableEntity(orgId, $"i|all|floor|{threadId}") { ["N"] = n }),
+                new(TableTransactionActionType.UpsertReplace, new TableEntity(orgId, $"i|open|floor|{threadId}") { ["N"] = n }),
+                new(TableTransactionActionType.Add, new TableEntity(orgId, $"m|{threadId}|{suffix}a") { ["Text"] = "question" }),
+                new(TableTransactionActionType.Add, new TableEntity(orgId, $"m|{threadId}|{suffix}b") { ["Text"] = "answer" }),
+                new(TableTransactionActionType.Add, new TableEntity(orgId, $"o|floor{suffix}-{threadId}") { ["Data"] = "{}" }),
+            ]);
+            await storage.Queue(StorageNames.Queues.WebhookDeliveries).SendMessageAsync("{}");
+            return new Sample(Stopwatch.GetElapsedTime(started).TotalMilliseconds, true, 200);
+        }
+    }
+
+    private sealed record FloorVisitor(string OrgId, string ThreadId);
+}

@@ -1,0 +1,56 @@
+using System.Globalization;
+using Comx.Core.Http;
+
+namespace Comx.Core.Chat;
+
+/// <summary>What the chat limits decided for one request: the headers every response carries, and the 429 when refused.</summary>
+public sealed record ChatLimitOutcome(IReadOnlyDictionary<string, string> Headers, ApiError? Refusal);
+
+/// <summary>
+/// The widget chat's rate limits, applied by the chat handlers once they know the organisation (the pipeline cannot:
+/// the organisation comes from the widget key or the session). Two fixed windows per minute:
+/// <list type="bullet">
+/// <item>per IP address and organisation, 20 by default (the published contract); an organisation whose visitors share
+/// one public address (a school) may raise it up to 600 with <c>chat_rate_limit_per_ip</c> in its widget settings;</item>
+/// <item>per chat session, always <see cref="PerSession"/>, so one pupil cannot use up a raised classroom allowance.</item>
+/// </list>
+/// A request that names no valid widget or session is limited per address alone at the default. The headers describe
+/// the window closest to refusing.
+/// </summary>
+public sealed class ChatRateLimits(RateLimiter limiter, TimeProvider time)
+{
+    /// <summary>
+    /// Messages a minute from one chat session: the published per-IP default, so a lone visitor meets exactly the
+    /// published limit whichever window trips first. It matters once an organisation raises its per-IP limit.
+    /// </summary>
+    public static readonly RateLimitPolicy PerSession = new("chat-session", 20, TimeSpan.FromMinutes(1));
+
+    /// <summary>Counts a request against the address window (of the organisation when known) and the session's, when given.</summary>
+    public async Task<ChatLimitOutcome> HitAsync(string clientIp, string? orgId, int perIpLimit, string? sessionId, CancellationToken cancellationToken = default)
+    {
+        var perIp = orgId is null
+            ? limiter.HitAsync(RateLimitPolicy.PublicChat, clientIp, cancellationToken)
+            : limiter.HitAsync(RateLimitPolicy.PublicChat with { Limit = perIpLimit }, orgId + ":" + clientIp, cancellationToken);
+        var perSession = sessionId is null ? null : limiter.HitAsync(PerSession, sessionId, cancellationToken);
+        var decisions = perSession is null ? [await perIp] : await Task.WhenAll(perIp, perSession);
+        var binding = decisions.FirstOrDefault(d => !d.Allowed) ?? decisions.MinBy(d => d.Remaining)!;
+
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["X-RateLimit-Limit"] = binding.Limit.ToString(CultureInfo.InvariantCulture),
+            ["X-RateLimit-Remaining"] = binding.Remaining.ToString(CultureInfo.InvariantCulture),
+            ["X-RateLimit-Reset"] = binding.Reset.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
+        };
+        if (binding.Allowed)
+        {
+            return new ChatLimitOutcome(headers, null);
+        }
+
+        var retryAfter = binding.RetryAfterSeconds(time.GetUtcNow());
+        headers["Retry-After"] = retryAfter.ToString(CultureInfo.InvariantCulture);
+        var which = decisions.Length > 1 && !decisions[1].Allowed ? "this chat session" : "this address";
+        return new ChatLimitOutcome(headers, new ApiError(ErrorCode.RateLimited,
+            $"Rate limit of {binding.Limit} chat requests per minute from {which} reached. Retry in {retryAfter} s.",
+            new Dictionary<string, object?> { ["limit"] = binding.Limit, ["retry_after_seconds"] = retryAfter }, Retryable: true));
+    }
+}
