@@ -1,5 +1,6 @@
 using Comx.Benchmarks.Chat;
 using Comx.Benchmarks.Retrieval;
+using Comx.Benchmarks.Safeguarding;
 
 switch (args.FirstOrDefault())
 {
@@ -9,7 +10,10 @@ switch (args.FirstOrDefault())
     case "chat":
         await ChatBenchmark.RunAsync(Console.Out);
         return 0;
+    case "safeguarding":
+        await SafeguardingBenchmark.RunAsync(Console.Out, args[1..]);
+        return 0;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project Comx.Benchmarks -- retrieval|chat");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project Comx.Benchmarks -- retrieval|chat|safeguarding");
         return 2;
 }

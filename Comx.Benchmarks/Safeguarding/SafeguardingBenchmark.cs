@@ -1,0 +1,73 @@
+using System.Globalization;
+using Comx.Core.Safeguarding;
+using Comx.Tests.Safeguarding;
+
+namespace Comx.Benchmarks.Safeguarding;
+
+/// <summary>
+/// <c>dotnet run -c Release --project Comx.Benchmarks -- safeguarding [dev|heldout] [--misses]</c>: recall per
+/// category, overall recall, the benign false-alarm rate and the time per message (p50/p99) of the default detector,
+/// per layer configuration, on the dev and held-out splits of Fixtures/Safeguarding. <c>--misses</c> lists what the
+/// patterns missed and the false alarms (use it on dev only: the held-out split is not for tuning).
+/// </summary>
+internal static class SafeguardingBenchmark
+{
+    public static async Task RunAsync(TextWriter output, IReadOnlyList<string> args)
+    {
+        var splits = args.Where(SafeguardingEvaluation.Splits.Contains).DefaultIfEmpty("dev").ToList();
+        if (!args.Any(SafeguardingEvaluation.Splits.Contains))
+        {
+            splits = [.. SafeguardingEvaluation.Splits];
+        }
+
+        var showMisses = args.Contains("--misses");
+        var root = Path.Combine(AppContext.BaseDirectory, "Fixtures", "Safeguarding");
+        var policy = new SafeguardingPolicy();
+        // Compile the patterns and warm the regex engine before timing.
+        SafeguardingMatcher.Check(policy, "warm up: my dad hits me and i want to kill myself");
+        SafeguardingMatcher.Check(policy, "warm up: the bus leaves at nine for the trip");
+
+        foreach (var split in splits)
+        {
+            var messages = SafeguardingEvaluation.Load(split, root);
+            var configurations = new List<(string Name, Func<string, Task<SafeguardingVerdict>> Detect)>
+            {
+                ("patterns", message => Task.FromResult(SafeguardingMatcher.Check(policy, message))),
+            };
+
+            foreach (var (name, detect) in configurations)
+            {
+                var report = await SafeguardingEvaluation.ScoreAsync(messages, detect);
+                Print(output, split, name, report, showMisses);
+            }
+        }
+    }
+
+    private static void Print(TextWriter output, string split, string configuration, EvaluationReport report, bool showMisses)
+    {
+        var c = CultureInfo.InvariantCulture;
+        output.WriteLine(string.Create(c, $"== safeguarding · split {split} · layers: {configuration}"));
+        foreach (var (category, (caught, total)) in report.PerCategory)
+        {
+            output.WriteLine(string.Create(c, $"  {category,-18} {caught,3}/{total,-3} {100.0 * caught / total,6:F1}%"));
+        }
+
+        output.WriteLine(string.Create(c, $"  recall            {report.Caught,3}/{report.Disclosures,-3} {100 * report.Recall,6:F1}%"));
+        output.WriteLine(string.Create(c, $"  benign alarms     {report.FalseAlarms,3}/{report.Benign,-3} {100 * report.FalseAlarmRate,6:F1}%"));
+        output.WriteLine(string.Create(c, $"  time per message  p50 {report.P50Milliseconds:F3} ms · p99 {report.P99Milliseconds:F3} ms"));
+        if (!showMisses)
+        {
+            return;
+        }
+
+        foreach (var missed in report.Missed)
+        {
+            output.WriteLine(string.Create(c, $"  MISSED {missed.Label}/{missed.Style}: {missed.Text}"));
+        }
+
+        foreach (var (message, verdict) in report.Alarms)
+        {
+            output.WriteLine(string.Create(c, $"  ALARM  {message.Style} → {verdict.Category} ({verdict.Phrase}): {message.Text}"));
+        }
+    }
+}
