@@ -3,6 +3,7 @@ using Comx.Core.Identity;
 using Comx.Core.Network;
 using Comx.Core.Operations;
 using Comx.Core.Billing;
+using Comx.Core.Embeddings;
 using Comx.Core.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,6 +43,7 @@ public static class ComxCoreServices
         services.AddSingleton<Safeguarding.SafeguardingPolicyStore>();
         services.AddSingleton<Accessibility.LearnerAccessibilityStore>();
         services.AddSingleton<GuardedHttpClient>();
+        services.AddComxEmbeddings(configuration);
         services.AddSingleton<Knowledge.Retrieval.RetrievalIndexStore>();
         services.AddSingleton<Chat.ChatService>();
         services.AddOptions<Chat.AiOptions>().Bind(configuration.GetSection(Chat.AiOptions.Section));

@@ -22,6 +22,7 @@ public static class ConfigurationKeys
     public const string AiApiKey = "Comx__Ai__ApiKey";
     public const string AiModel = "Comx__Ai__Model";
     public const string AiFallbackToExtractive = "Comx__Ai__FallbackToExtractive";
+    public const string AiEmbeddingModel = "Comx__Ai__EmbeddingModel";
     public const string NetworkAllowPrivateTargets = "Comx__Network__AllowPrivateTargets";
     public const string NetworkForwardedHops = "Comx__Network__ForwardedHops";
     public const string DevHostSeedDemo = "Comx__DevHost__SeedDemo";
@@ -43,6 +44,7 @@ public static class ConfigurationKeys
         new(AiApiKey, false, true, "API key for the AI endpoint."),
         new(AiModel, false, false, "Model or deployment name."),
         new(AiFallbackToExtractive, false, false, "true: answer extractively when the model is unavailable instead of 503."),
+        new(AiEmbeddingModel, false, false, "Embedding model on the AI endpoint; unset means the local all-MiniLM-L6-v2 embeds in process."),
         new(NetworkAllowPrivateTargets, false, false, "true only for local runs and tests: lets ingestion and deliveries reach private addresses."),
         new(NetworkForwardedHops, false, false, "How many trusted proxies append to X-Forwarded-For (default 1, Azure's front end)."),
         new(DevHostSeedDemo, false, false, "DevHost only: seed the demo organisation at start."),

@@ -71,6 +71,9 @@ param aiModel string = ''
 @description('Comx__Ai__FallbackToExtractive: answer extractively when the model is unavailable instead of 503.')
 param aiFallbackToExtractive bool = false
 
+@description('Comx__Ai__EmbeddingModel: embedding model on the AI endpoint; empty means the local all-MiniLM-L6-v2 in process.')
+param aiEmbeddingModel string = ''
+
 @description('Comx__Network__ForwardedHops: trusted proxies appending to X-Forwarded-For (Azure front end: 1).')
 @minValue(0)
 @maxValue(5)
@@ -227,6 +230,7 @@ module functionApp 'modules/functionapp.bicep' = {
         : '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/${secretNames.aiApiKey})'
       Comx__Ai__Model: aiModel
       Comx__Ai__FallbackToExtractive: aiFallbackToExtractive ? 'true' : 'false'
+      Comx__Ai__EmbeddingModel: aiEmbeddingModel
       // Never true in Azure: private and loopback targets stay refused.
       Comx__Network__AllowPrivateTargets: 'false'
       Comx__Network__ForwardedHops: string(forwardedHops)
