@@ -1,5 +1,7 @@
 using System.Globalization;
+using Comx.Core.Embeddings;
 using Comx.Core.Safeguarding;
+using Microsoft.Extensions.Logging.Abstractions;
 using Comx.Tests.Safeguarding;
 
 namespace Comx.Benchmarks.Safeguarding;
@@ -27,18 +29,44 @@ internal static class SafeguardingBenchmark
         SafeguardingMatcher.Check(policy, "warm up: my dad hits me and i want to kill myself");
         SafeguardingMatcher.Check(policy, "warm up: the bus leaves at nine for the trip");
 
+        var exemplars = new SafeguardingExemplars(new LocalEmbeddingGenerator());
+        var embedded = new SafeguardingDetector(exemplars, null, NullLogger<SafeguardingDetector>.Instance);
+        await embedded.CheckAsync(policy, "warm up the model: i feel awful at home");
         foreach (var split in splits)
         {
             var messages = SafeguardingEvaluation.Load(split, root);
             var configurations = new List<(string Name, Func<string, Task<SafeguardingVerdict>> Detect)>
             {
                 ("patterns", message => Task.FromResult(SafeguardingMatcher.Check(policy, message))),
+                ("patterns + embeddings (when a risk cue remains)", message => embedded.CheckAsync(policy, message)),
+                ("embeddings alone (every message; for comparison)", async message =>
+                    (SafeguardingVerdict?)await exemplars.MatchAsync(message) ?? new SafeguardingVerdict.Blocked("")),
             };
+
+            if (Environment.GetEnvironmentVariable("COMX_SAFEGUARDING_SWEEP") is { Length: > 0 })
+            {
+                // Threshold sweep of the embedding layer alone (tuning aid; run on dev only).
+                foreach (var threshold in new[] { 0.40f, 0.45f, 0.50f, 0.55f })
+                {
+                    foreach (var margin in new[] { 0.0f, 0.03f, 0.06f })
+                    {
+                        var sweep = new SafeguardingExemplars(new LocalEmbeddingGenerator(), threshold, margin);
+                        var r = await SafeguardingEvaluation.ScoreAsync(messages, async m => (SafeguardingVerdict?)await sweep.MatchAsync(m) ?? new SafeguardingVerdict.Blocked(""));
+                        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  sweep t={threshold:F2} m={margin:F2} recall {100 * r.Recall:F1}% alarms {100 * r.FalseAlarmRate:F1}%"));
+                    }
+                }
+
+                continue;
+            }
 
             foreach (var (name, detect) in configurations)
             {
-                var report = await SafeguardingEvaluation.ScoreAsync(messages, detect);
-                Print(output, split, name, report, showMisses);
+                // The first pass pays for the regex engine's first run of each pattern; the second is a warm process.
+                var cold = await SafeguardingEvaluation.ScoreAsync(messages, detect);
+                var warm = await SafeguardingEvaluation.ScoreAsync(messages, detect);
+                Print(output, split, name, warm, showMisses);
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  first pass        p50 {cold.P50Milliseconds:F3} ms · p99 {cold.P99Milliseconds:F3} ms"));
             }
         }
     }

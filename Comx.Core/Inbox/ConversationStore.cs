@@ -78,6 +78,7 @@ public sealed class ConversationStore(ComxStorage storage, QueueSender queue, Id
             }
 
             Apply(entity, write.Change, messages);
+            IReadOnlyList<OutboxEvent> events = write.EventsForMessages is { } eventsFor ? [.. write.Events, .. eventsFor(messages)] : write.Events;
             var after = entity.ToRecord();
             var actions = new List<TableTransactionAction>
             {
@@ -92,16 +93,16 @@ public sealed class ConversationStore(ComxStorage storage, QueueSender queue, Id
 
             actions.AddRange(newRows.Select(n => new TableTransactionAction(TableTransactionActionType.UpsertReplace, n)));
             actions.AddRange(messages.Select(m => new TableTransactionAction(TableTransactionActionType.Add, MessageEntity.From(orgId, m))));
-            actions.AddRange(write.Events.Select(e => new TableTransactionAction(TableTransactionActionType.Add, OutboxEntity.From(orgId, e))));
+            actions.AddRange(events.Select(e => new TableTransactionAction(TableTransactionActionType.Add, OutboxEntity.From(orgId, e))));
             try
             {
-                if (write.Events.Count > 0)
+                if (events.Count > 0)
                 {
                     await MarkPendingAsync(orgId, cancellationToken);
                 }
 
                 await Table.SubmitTransactionAsync(actions, cancellationToken);
-                if (write.Events.Count > 0)
+                if (events.Count > 0)
                 {
                     await queue.SendAsync(StorageNames.Queues.WebhookDeliveries, Deliveries.DeliveryQueueMessage.DispatchOutbox(orgId), cancellationToken: cancellationToken);
                 }
@@ -428,7 +429,12 @@ public sealed class ConversationStore(ComxStorage storage, QueueSender queue, Id
 }
 
 /// <summary>A write to a thread: messages to add, a change to apply, events to raise.</summary>
-public sealed record ThreadWrite(IReadOnlyList<NewMessage> Messages, ThreadChange? Change, IReadOnlyList<OutboxEvent> Events);
+/// <summary>
+/// One atomic write to a thread. <paramref name="EventsForMessages"/> builds events that must name the messages
+/// written (their ids are assigned by the store), committed in the same transaction.
+/// </summary>
+public sealed record ThreadWrite(IReadOnlyList<NewMessage> Messages, ThreadChange? Change, IReadOnlyList<OutboxEvent> Events,
+    Func<IReadOnlyList<MessageRecord>, IReadOnlyList<OutboxEvent>>? EventsForMessages = null);
 
 /// <summary>The body of every event delivery (api.md): <c>{"id","type","created_at","org_id","data"}</c>.</summary>
 public sealed record EventEnvelope(string Id, string Type, DateTimeOffset CreatedAt, string OrgId, object Data);

@@ -250,6 +250,9 @@ internal static class DisclosurePatterns
     private static readonly Regex GameOrPlay = Compile(
         @"\b(?:minecraft|fortnite|roblox|gta|cal of duty|among us|fifa|video game|the game|in game|pilow|as a joke|joking|play fight\w*|by acident|acidentaly|mesing (?:about|around)|muking about)\b");
 
+    private static readonly Regex RiskCue = Compile(
+        @"\b(?:hurt\w*|hit\w*|beat\w*|kick\w*|punch\w*|slap\w*|scared|afraid|frightened|terified|safe|unsafe|die|dying|dead|death|kil\w*|suicid\w*|harm\w*|cut\w*|blod|bled\w*|pils|tablets|hate|alone|nobody|no one|hungry|fod|eat\w*|starv\w*|fat|thin|weight|sick|bul\w*|laugh\w*|names|home|house|slep\w*|stret\w*|out|touch\w*|secret\w*|tel|told|photos?|pics?|nudes?|online|older|money|owe|drugs|package|knife|gun|gang|stab\w*|mary|maried|wedding|ceremony|abroad|atack\w*|bomb\w*|join|shout\w*|scream\w*|drunk|police|bruis\w*|marks|threat\w*|worthles\w*|useles\w*|burden|gone|end|point|pain|cry\w*|depres\w*|lonely|forced|made me|makes me|make me|wants me|anymore|help)\b");
+
     private static readonly Regex Idiom = Compile(
         @"\b(?:die|dying|died) (?:of|from) (?:embarasment|boredom|laughing|laughter|cringe|shame|thirst|hunger|excitement)\b|\bdie laughing\b|\bdie if i (?:do not|dont) get\b");
 
@@ -299,6 +302,18 @@ internal static class DisclosurePatterns
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Whether a message the patterns cleared still carries a word of risk worth a closer look by the slower layers
+    /// (embeddings, model): a statement, not a question or school work, that mentions harm, fear, home, food, the
+    /// body, secrets, strangers, money, weapons or feeling low.
+    /// </summary>
+    public static bool HasRiskCue(string message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var text = DisclosureText.Canonical(message);
+        return Safe(() => RiskCue.IsMatch(text)) && !Safe(() => QuestionFrame.IsMatch(text)) && !Safe(() => AboutSchoolWork.IsMatch(text));
     }
 
     /// <summary>
