@@ -23,6 +23,40 @@ internal static class SafeguardingBenchmark
         }
 
         var showMisses = args.Contains("--misses");
+        if (args.Count > 1 && args[0] == "--check")
+        {
+            foreach (var text in args.Skip(1))
+            {
+                output.WriteLine($"  {SafeguardingMatcher.Check(new SafeguardingPolicy(), text)} ← {text} ({DisclosureText.Canonical(text)})");
+            }
+
+            return;
+        }
+
+        if (args.Contains("--profile"))
+        {
+            var adversarial = args.Contains("--long")
+                ? string.Concat(Enumerable.Repeat("My mum asked if the school trip on 12 May costs £12.50 and when it ends. ", 55))[..4000]
+                : string.Concat(Enumerable.Repeat("i1l|!1 ", 600));
+            _ = DisclosurePatterns.Profile(adversarial).ToList();
+            foreach (var (rule, category, ms) in DisclosurePatterns.Profile(adversarial).OrderByDescending(r => r.Milliseconds).Take(12))
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  rule {rule} {category}: {ms:F1} ms"));
+            }
+
+            foreach (var policyCase in new[] { new SafeguardingPolicy(), new SafeguardingPolicy { BlockedTerms = ["illicit", "lil"] }, new SafeguardingPolicy { UseDefaultLexicon = false, BlockedTerms = ["illicit", "lil"] } })
+            {
+                var watch = System.Diagnostics.Stopwatch.StartNew();
+                SafeguardingMatcher.Check(policyCase, adversarial);
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  whole check (defaults {policyCase.UseDefaultLexicon}): {watch.Elapsed.TotalMilliseconds:F1} ms"));
+                watch.Restart();
+                _ = DisclosureText.Canonical(adversarial);
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  canonical: {watch.Elapsed.TotalMilliseconds:F1} ms"));
+            }
+
+            return;
+        }
+
         var root = Path.Combine(AppContext.BaseDirectory, "Fixtures", "Safeguarding");
         var policy = new SafeguardingPolicy();
         // Compile the patterns and warm the regex engine before timing.

@@ -22,8 +22,10 @@ internal static class DefaultLexicon
         "going to hurt myself", "cutting myself", "cut myself on purpose", "want to cut myself", "harming myself",
         "want to harm myself", "hang myself", "hanging myself", "jump off a bridge", "jump in front of a train",
         "take an overdose", "taking an overdose", "took an overdose", "overdose on purpose", "took too many pills",
-        "take all my pills", "took all my pills", "starving myself", "make myself sick", "making myself sick",
+        "take all my pills", "took all my pills",
     ];
+
+    private static readonly string[] EatingDisorder = ["starving myself", "make myself sick", "making myself sick"];
 
     private static readonly string[] Abuse =
     [
@@ -74,6 +76,7 @@ internal static class DefaultLexicon
     public static IReadOnlyList<(SafeguardingCategory Category, string Phrase)> Entries { get; } =
     [
         .. SelfHarm.Select(phrase => (SafeguardingCategory.SelfHarm, phrase)),
+        .. EatingDisorder.Select(phrase => (SafeguardingCategory.EatingDisorder, phrase)),
         .. Abuse.Select(phrase => (SafeguardingCategory.Abuse, phrase)),
         .. SexualAbuse.Select(phrase => (SafeguardingCategory.SexualAbuse, phrase)),
         .. Grooming.Select(phrase => (SafeguardingCategory.Grooming, phrase)),
