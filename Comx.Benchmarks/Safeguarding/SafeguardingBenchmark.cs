@@ -41,7 +41,7 @@ internal static class SafeguardingBenchmark
             _ = DisclosurePatterns.Profile(adversarial).ToList();
             foreach (var (rule, category, ms) in DisclosurePatterns.Profile(adversarial).OrderByDescending(r => r.Milliseconds).Take(12))
             {
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  rule {rule} {category}: {ms:F1} ms"));
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  rule {rule} {category}: {ms:F1} ms {DisclosurePatterns.RulePattern(rule)[..Math.Min(90, DisclosurePatterns.RulePattern(rule).Length)]}"));
             }
 
             foreach (var policyCase in new[] { new SafeguardingPolicy(), new SafeguardingPolicy { BlockedTerms = ["illicit", "lil"] }, new SafeguardingPolicy { UseDefaultLexicon = false, BlockedTerms = ["illicit", "lil"] } })

@@ -278,7 +278,7 @@ internal static class DisclosurePatterns
     public static SafeguardingVerdict.Escalated? Match(string message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var text = DisclosureText.Canonical(message);
+        var text = DisclosureText.CanonicalSentences(message);
         if (text.Length <= 2)
         {
             return null;
@@ -361,10 +361,13 @@ internal static class DisclosurePatterns
         return IsNegated(text, index + 1) || Idiom.Matches(text).Any(idiom => idiom.Index < end && index < idiom.Index + idiom.Length);
     }
 
+    /// <summary>The source pattern of rule <paramref name="rule"/> (for the profile).</summary>
+    internal static string RulePattern(int rule) => Rules[rule].Pattern;
+
     /// <summary>Milliseconds each rule takes on <paramref name="message"/> (a profiling aid for the benchmark).</summary>
     internal static IEnumerable<(int Rule, SafeguardingCategory Category, double Milliseconds)> Profile(string message)
     {
-        var text = DisclosureText.Canonical(message);
+        var text = DisclosureText.CanonicalSentences(message);
         var rules = Compiled.Value;
         for (var i = 0; i < rules.Length; i++)
         {

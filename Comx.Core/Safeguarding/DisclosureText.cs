@@ -85,6 +85,36 @@ internal static class DisclosureText
     }
 
     /// <summary>
+    /// <see cref="Canonical"/> with each sentence kept once: a sentence repeated in a long message adds nothing for the
+    /// patterns to find, and would only multiply their work. Sentences end at ". ", "! ", "? " or a line break (never at
+    /// a dot inside a word, so "k.i.l.l" stays one spelled-out word).
+    /// </summary>
+    public static string CanonicalSentences(string message)
+    {
+        var sentences = SentenceEnd.Split(message);
+        if (sentences.Length == 1)
+        {
+            return Canonical(message);
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var output = new StringBuilder(message.Length + 2).Append(' ');
+        foreach (var sentence in sentences)
+        {
+            var canonical = Canonical(sentence);
+            if (canonical.Length > 2 && seen.Add(canonical))
+            {
+                output.Append(canonical.AsSpan(1));
+            }
+        }
+
+        return output.ToString();
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex SentenceEnd = new(@"(?<=[.!?])\s+|[\r\n]+",
+        System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(2));
+
+    /// <summary>
     /// A regular expression written over plain English, made to read <see cref="Canonical"/> text: runs of a
     /// repeated letter are cut to one (outside escapes and character classes), and <c>i</c> and <c>l</c> also match
     /// the i-or-l wildcard that "1", "!" and "|" become.
