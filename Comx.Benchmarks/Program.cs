@@ -1,3 +1,4 @@
+using Comx.Benchmarks.Answers;
 using Comx.Benchmarks.Chat;
 using Comx.Benchmarks.Retrieval;
 using Comx.Benchmarks.Safeguarding;
@@ -13,7 +14,10 @@ switch (args.FirstOrDefault())
     case "safeguarding":
         await SafeguardingBenchmark.RunAsync(Console.Out, args[1..]);
         return 0;
+    case "answers":
+        await AnswersBenchmark.RunAsync(Console.Out);
+        return 0;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project Comx.Benchmarks -- retrieval|chat|safeguarding");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project Comx.Benchmarks -- retrieval|chat|answers|safeguarding");
         return 2;
 }

@@ -24,6 +24,7 @@ public static class ComxCoreServices
 
         services.AddSingleton(_ => new ComxStorage(configuration));
         services.AddHostedService<StorageStartup>();
+        services.AddMetrics();
         services.AddSingleton<QueueSender>();
 
         services.AddSingleton(sp => new RouteTable(ComxRoutes.All().Concat(sp.GetServices<RouteDefinition>())));
@@ -70,10 +71,13 @@ public static class ComxCoreServices
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<OrgDirectory>();
         services.AddSingleton<InboundEventLog>();
+        services.AddSingleton<Events.EventStore>();
+        services.AddSingleton<Events.EventDispatcher>();
         services.AddSingleton<Inbox.ConversationStore>();
         services.AddSingleton<Chat.ChatSessionStore>();
         services.AddSingleton<Chat.AnswerStore>();
         services.AddSingleton<Billing.UsageCounter>();
+        services.AddSingleton<Billing.CountedSlots>();
         services.AddSingleton<RequestPipeline>();
         services.AddSingleton<OpenApiDocument>();
         services.AddSingleton<Jobs.ComxJobs>();
@@ -87,7 +91,17 @@ public static class ComxCoreServices
         services.AddSingleton<IValidateOptions<Deliveries.DeliveryOptions>, Deliveries.DeliveryOptionsValidator>();
         services.AddSingleton<Deliveries.WebhookStore>();
         services.AddSingleton<Deliveries.DeliveryStore>();
+        services.AddSingleton<Deliveries.DeliveryScheduler>();
+        services.AddSingleton<Events.IEventConsumer, Deliveries.WebhookConsumer>();
+        services.AddSingleton<Deliveries.SignedPostSender>();
+        services.AddSingleton<Deliveries.IDeliveryTarget, Deliveries.HookTarget>();
+        services.AddSingleton<Deliveries.IDeliveryTarget, Actions.ActionTarget>();
         services.AddSingleton<Deliveries.DeliveryWorker>();
+        services.AddOptions<Notifications.SmtpOptions>().Bind(configuration.GetSection(Notifications.SmtpOptions.Section));
+        services.AddSingleton<Notifications.NotificationStore>();
+        services.AddSingleton<Notifications.NotificationServices>();
+        services.AddSingleton<Events.IEventConsumer, Notifications.NotificationConsumer>();
+        services.AddSingleton<Deliveries.IDeliveryTarget, Notifications.EmailTarget>();
         services.AddSingleton<Actions.ActionStore>();
 
         services.AddSingleton<Knowledge.SourceStore>();

@@ -30,6 +30,15 @@ public static class DevHostApp
         });
         builder.Configuration.AddEnvironmentVariables();
         builder.Configuration.AddCommandLine(args);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // Above the pipeline's own limits (ServerLimits), so an over-long target or oversized headers reach the
+            // pipeline and are refused with the error envelope rather than Kestrel's empty 414/431.
+            kestrel.Limits.MaxRequestLineSize = 4 * ServerLimits.MaxTargetLength;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 4 * ServerLimits.MaxHeadersLength;
+            kestrel.AddServerHeader = false;
+            kestrel.ConfigureEndpointDefaults(listen => listen.Use(next => KestrelRefusals.Filter(next, listen.ApplicationServices.GetRequiredService<Comx.Core.IdGenerator>())));
+        });
         builder.Logging.AddFilter("Azure.Core", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 

@@ -27,15 +27,20 @@ internal static class StripeWebhookEndpoint
             return ApiError.Validation("body", "A Stripe event needs id, type, created and data.object.");
         }
 
-        var log = context.Service<InboundEventLog>();
-        if (await log.WasAppliedAsync(Source, e.Id, cancellationToken))
+        if (!StorageKeys.IsSafeKey(e.Id))
         {
-            return ApiResult.Ok(new WebhookReceipt(true, true, false));
+            return ApiError.Validation("id", "A Stripe event id is evt_ followed by letters and digits.");
         }
 
         var sync = context.Service<BillingSync>();
+        var handled = e.Type is "checkout.session.completed" or "customer.subscription.created" or "customer.subscription.updated"
+            or "customer.subscription.deleted" or "invoice.payment_failed";
+        return await context.Service<InboundEventLog>().ApplyOnceAsync(Source, e.Id, e.Type, handled, ct => ApplyAsync(sync, e, ct), cancellationToken);
+    }
+
+    private static async Task<ApiError?> ApplyAsync(BillingSync sync, StripeEventEnvelope e, CancellationToken cancellationToken)
+    {
         var created = e.Created.ToUnixTimeSeconds();
-        var handled = true;
         switch (e.Type)
         {
             case "checkout.session.completed":
@@ -54,6 +59,11 @@ internal static class StripeWebhookEndpoint
                 }
 
                 var status = e.Type.EndsWith(".deleted", StringComparison.Ordinal) ? "canceled" : e.GetString("status") ?? "active";
+                if (status.Length > MaxStatus)
+                {
+                    return ApiError.Validation("data.object.status", "A subscription status is a short word such as active or past_due.");
+                }
+
                 await sync.ApplySubscriptionAsync(subscriber, subscriptionId, status, PriceOf(e.DataObject), e.GetString("metadata", "org_id"), created, cancellationToken);
                 break;
             case "invoice.payment_failed":
@@ -65,17 +75,33 @@ internal static class StripeWebhookEndpoint
                 await sync.MarkPastDueAsync(debtor, created, cancellationToken);
                 break;
             default:
-                handled = false;
                 break;
         }
 
-        await log.RecordAppliedAsync(Source, e.Id, e.Type, cancellationToken);
-        return ApiResult.Ok(new WebhookReceipt(true, false, !handled));
+        return null;
     }
 
-    /// <summary>The first subscription item's price id (<c>items.data[0].price.id</c>).</summary>
-    private static string? PriceOf(JsonElement subscription) =>
-        subscription.TryGetProperty("items", out var items) && items.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Array
-            && data.GetArrayLength() > 0 && data[0].TryGetProperty("price", out var price) && price.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String
-            ? id.GetString() : null;
+    private const int MaxStatus = 40;
+
+    /// <summary>
+    /// The first subscription item's price id (<c>items.data[0].price.id</c>, or <c>price</c> as a bare id); null when the
+    /// items are missing or shaped otherwise (a string, null, entries that are not objects): a signed event is never a 500.
+    /// </summary>
+    private static string? PriceOf(JsonElement subscription)
+    {
+        if (!subscription.TryGetProperty("items", out var items) || items.ValueKind != JsonValueKind.Object
+            || !items.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array || data.GetArrayLength() == 0
+            || data[0].ValueKind != JsonValueKind.Object || !data[0].TryGetProperty("price", out var price))
+        {
+            return null;
+        }
+
+        var id = price.ValueKind switch
+        {
+            JsonValueKind.Object when price.TryGetProperty("id", out var priceId) && priceId.ValueKind == JsonValueKind.String => priceId.GetString(),
+            JsonValueKind.String => price.GetString(),
+            _ => null,
+        };
+        return id is { Length: <= 200 } ? id : null;
+    }
 }

@@ -9,6 +9,7 @@ namespace Comx.Core.Chat;
 public sealed record CreateSessionRequest(string WidgetKey, string? VisitorId = null, string? LearnerId = null, string? Locale = null, IReadOnlyDictionary<string, string>? Metadata = null)
     : IValidatable, IPublicScoped
 {
+    [System.Text.Json.Serialization.JsonIgnore]
     public string IdempotencyScope => WidgetKey;
 
     public IEnumerable<FieldError> Validate()
@@ -60,6 +61,7 @@ public sealed record SendMessageRequest(string SessionId, string Message) : IVal
 {
     public const int MaxLength = 4000;
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public string IdempotencyScope => SessionId;
 
     public IEnumerable<FieldError> Validate()
@@ -80,7 +82,8 @@ public sealed record AnswerBody(string AnswerId, string Text, IReadOnlyList<Cita
 
 public sealed record SafeguardingOutcome(bool Escalated);
 
-public sealed record SendMessageResponse(string MessageId, AnswerBody? Answer, bool HandoffActive, SafeguardingOutcome Safeguarding);
+/// <summary>The reply to a visitor message. <c>SuggestedActions</c>: what the widget may offer next (<c>handoff</c>, <c>enquiry</c>).</summary>
+public sealed record SendMessageResponse(string MessageId, AnswerBody? Answer, bool HandoffActive, SafeguardingOutcome Safeguarding, IReadOnlyList<string> SuggestedActions);
 
 public sealed record PublicMessage(string MessageId, MessageRole Role, string Text, string? AnswerId, DateTimeOffset CreatedAt);
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Comx.Core.Http;
-using Comx.Core.Inbox;
+using Comx.Core.Events;
 using Comx.Core.Network;
 using Comx.Core.Storage;
 using Microsoft.Extensions.Options;
@@ -51,7 +51,8 @@ public sealed record DeliveryResponse(string DeliveryId, string EventId, string 
 
 public sealed record ResendResponse(string DeliveryId, string HookId, string EventId, DeliveryStatus Status, string ResendOf);
 
-public sealed record WebhookSample(string EventType, JsonElement Body);
+/// <summary>One event type's example delivery body, and where the OpenAPI document publishes the schema of its <c>data</c>.</summary>
+public sealed record WebhookSample(string EventType, string DataSchema, JsonElement Body);
 
 /// <summary>
 /// Event subscriptions: create (the signing secret is shown once), list, delete, re-enable after a pause, the
@@ -61,7 +62,7 @@ internal static class WebhookEndpoints
 {
     public static IEnumerable<RouteDefinition> Routes =>
     [
-        new(RouteNames.ListWebhooks, "GET", Http.Routes.Webhooks, RouteAuth.Org, ListAsync)
+        new(RouteNames.ListWebhooks, "GET", Http.Routes.Webhooks, RouteAuth.OrgAdmin, ListAsync)
         { ResponseType = typeof(ListResponse<WebhookResponse>), Summary = "Every event subscription of the organisation (at most 20), oldest first." },
         new(RouteNames.CreateWebhook, "POST", Http.Routes.Webhooks, RouteAuth.OrgAdmin, CreateAsync)
         {
@@ -70,7 +71,7 @@ internal static class WebhookEndpoints
         },
         new(RouteNames.DeleteWebhook, "DELETE", Http.Routes.Webhook, RouteAuth.OrgAdmin, DeleteAsync)
         { SuccessStatus = 204, Summary = "Deletes a subscription; its pending retries are skipped." },
-        new(RouteNames.ListWebhookDeliveries, "GET", Http.Routes.WebhookDeliveries, RouteAuth.Org, ListDeliveriesAsync)
+        new(RouteNames.ListWebhookDeliveries, "GET", Http.Routes.WebhookDeliveries, RouteAuth.OrgAdmin, ListDeliveriesAsync)
         { ResponseType = typeof(ListResponse<DeliveryResponse>), Paged = true, Summary = "The subscription's deliveries, newest first, each with its attempts (status, latency, error, start of the response)." },
         new(RouteNames.EnableWebhook, "POST", Http.Routes.WebhookEnable, RouteAuth.OrgAdmin, EnableAsync)
         { ResponseType = typeof(WebhookResponse), Summary = "Makes a paused subscription active again and resets its failure counters. Deliveries skipped while it was paused can be resent." },
@@ -100,12 +101,11 @@ internal static class WebhookEndpoints
         }
 
         var store = context.Service<WebhookStore>();
-        if ((await store.ListAsync(context.Org.OrgId, cancellationToken)).Count >= WebhookStore.MaxHooksPerOrg)
+        if (await store.CreateAsync(context.Org.OrgId, url, request.Events, context.Org.Stamp, cancellationToken) is not { } hook)
         {
             return ApiError.Forbidden($"An organisation has at most {WebhookStore.MaxHooksPerOrg} subscriptions; delete one first.", "subscription_limit", WebhookStore.MaxHooksPerOrg);
         }
 
-        var hook = await store.CreateAsync(context.Org.OrgId, url, request.Events, context.Org.Stamp, cancellationToken);
         return ApiResult.Created(new CreatedWebhookResponse(hook.HookId, hook.Url, hook.Events, hook.SigningSecret, hook.Status, hook.CreatedAt));
     }
 
@@ -159,15 +159,15 @@ internal static class WebhookEndpoints
 
         var (resent, _) = await store.AddAsync(orgId, DeliveryKind.Hook, hook.HookId, store.NewDeliveryId(), original.EventId, original.EventType, null, original.Body,
             resendOf: original.DeliveryId, cancellationToken: cancellationToken);
-        await context.Service<DeliveryWorker>().EnqueueAsync(orgId, resent.Row, 1, null, cancellationToken);
+        await context.Service<DeliveryScheduler>().SendAttemptAsync(orgId, resent.Row, 1, cancellationToken: cancellationToken);
         return ApiResult.Accepted(new ResendResponse(resent.DeliveryId, hook.HookId, resent.EventId, resent.Status, original.DeliveryId));
     }
 
     private static Task<ApiResult> SamplesAsync(RequestContext context, CancellationToken cancellationToken)
     {
         var now = context.Service<TimeProvider>().GetUtcNow();
-        var samples = WebhookSamples.All(context.Org.OrgId, now)
-            .Select(s => new WebhookSample(s.EventType, JsonSerializer.Deserialize<JsonElement>(s.Json)))
+        var samples = EventCatalog.Samples(context.Org.OrgId, now)
+            .Select(s => new WebhookSample(s.Definition.Type, s.Definition.SchemaRef, JsonSerializer.Deserialize<JsonElement>(s.Json)))
             .ToList();
         return Task.FromResult(ApiResult.Ok(new ListResponse<WebhookSample>(samples, null)));
     }

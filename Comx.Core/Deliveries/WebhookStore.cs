@@ -36,15 +36,21 @@ public sealed record WebhookSubscription(
 /// <see cref="DeliveryOptions.PauseAfterFailingFor"/> with at least <see cref="DeliveryOptions.PauseAfterFailures"/>
 /// failures in a row, or at once on 410 Gone.
 /// </summary>
-public sealed class WebhookStore(ComxStorage storage, IdGenerator ids, TimeProvider time, IOptions<DeliveryOptions> options)
+public sealed class WebhookStore(ComxStorage storage, IdGenerator ids, TimeProvider time, IOptions<DeliveryOptions> options, Billing.CountedSlots slots)
 {
     public const int MaxHooksPerOrg = 20;
 
     private TableClient Table => storage.Table(StorageNames.Tables.Hooks);
 
-    public async Task<WebhookSubscription> CreateAsync(string orgId, string url, IReadOnlyList<string> events, string createdBy, CancellationToken cancellationToken = default)
+    /// <summary>Stores a new subscription; null when the organisation already has <see cref="MaxHooksPerOrg"/> (an exact limit under concurrency).</summary>
+    public async Task<WebhookSubscription?> CreateAsync(string orgId, string url, IReadOnlyList<string> events, string createdBy, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(events);
+        if (!await slots.TryReserveAsync(orgId, "webhooks", MaxHooksPerOrg, async ct => (await ListAsync(orgId, ct)).Count, cancellationToken))
+        {
+            return null;
+        }
+
         var entity = new HookEntity
         {
             PartitionKey = orgId,
@@ -56,7 +62,16 @@ public sealed class WebhookStore(ComxStorage storage, IdGenerator ids, TimeProvi
             CreatedAt = time.GetUtcNow(),
             CreatedBy = createdBy,
         };
-        await Table.AddEntityAsync(entity, cancellationToken);
+        try
+        {
+            await Table.AddEntityAsync(entity, cancellationToken);
+        }
+        catch
+        {
+            await slots.ReleaseAsync(orgId, "webhooks", CancellationToken.None);
+            throw;
+        }
+
         return entity.ToRecord();
     }
 
@@ -93,7 +108,13 @@ public sealed class WebhookStore(ComxStorage storage, IdGenerator ids, TimeProvi
 
         // The SDK reports a missing entity as a 404 response rather than an exception.
         var response = await Table.DeleteEntityAsync(orgId, hookId, ETag.All, cancellationToken);
-        return response.Status != 404;
+        if (response.Status == 404)
+        {
+            return false;
+        }
+
+        await slots.ReleaseAsync(orgId, "webhooks", cancellationToken);
+        return true;
     }
 
     /// <summary>Makes a subscription active again with its failure counters reset; null when there is none.</summary>

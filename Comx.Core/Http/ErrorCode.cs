@@ -14,6 +14,15 @@ public enum ErrorCode
     RateLimited,
     ProviderUnavailable,
     InternalError,
+
+    /// <summary>The request body did not arrive in time (the server's own refusal, 408).</summary>
+    RequestTimeout,
+
+    /// <summary>The request target is longer than the server accepts (414).</summary>
+    UriTooLong,
+
+    /// <summary>The request headers are larger than the server accepts (431).</summary>
+    HeadersTooLarge,
 }
 
 public static class ErrorCodes
@@ -30,6 +39,9 @@ public static class ErrorCodes
         ErrorCode.PayloadTooLarge => 413,
         ErrorCode.RateLimited => 429,
         ErrorCode.ProviderUnavailable => 503,
+        ErrorCode.RequestTimeout => 408,
+        ErrorCode.UriTooLong => 414,
+        ErrorCode.HeadersTooLarge => 431,
         _ => 500,
     };
 
@@ -45,6 +57,9 @@ public static class ErrorCodes
         ErrorCode.MethodNotAllowed => "COMX_METHOD_NOT_ALLOWED",
         ErrorCode.RateLimited => "COMX_RATE_LIMITED",
         ErrorCode.ProviderUnavailable => "COMX_PROVIDER_UNAVAILABLE",
+        ErrorCode.RequestTimeout => "COMX_REQUEST_TIMEOUT",
+        ErrorCode.UriTooLong => "COMX_URI_TOO_LONG",
+        ErrorCode.HeadersTooLarge => "COMX_HEADERS_TOO_LARGE",
         _ => "COMX_INTERNAL_ERROR",
     };
 }

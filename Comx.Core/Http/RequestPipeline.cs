@@ -1,8 +1,10 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Comx.Core.Identity;
 using Comx.Core.Network;
+using Comx.Core.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -67,37 +69,71 @@ public sealed partial class RequestPipeline(
         }
     }
 
-    private async Task<IResult> Guard(HttpRequest request, Func<string, Task<ComxResponse>> run)
+    private async Task<ComxResponse> Guard(HttpRequest request, Func<string, Task<ComxResponse>> run)
     {
         var requestId = ids.New("req");
         ComxResponse response;
         try
         {
-            response = await run(requestId);
+            response = ServerLimits.Check(request) is { } tooLarge ? Error(requestId, tooLarge) : await run(requestId);
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !request.HttpContext.RequestAborted.IsCancellationRequested)
         {
-            LogUnhandled(logger, exception, requestId, request.Path);
-            response = Error(requestId, ApiError.Internal());
+            response = Error(requestId, Refusal(exception, requestId, request.Path));
         }
 
         response.SetHeader(RequestIdHeader, requestId);
+        response.SetHeader("X-Content-Type-Options", "nosniff");
         return response;
     }
 
-    private Task<IResult> RunAsync(RouteDefinition route, IReadOnlyDictionary<string, string> values, HttpRequest request, CancellationToken cancellationToken) =>
-        Guard(request, requestId => RunStepsAsync(route, values, request, requestId, cancellationToken));
+    /// <summary>
+    /// What an exception that escaped the steps is told to the client, decided once here for every route: the server's
+    /// own refusal of the request (a body too slow or cut short), an unreachable dependency (503, retryable), a value
+    /// too large to store (400), else 500 without internals.
+    /// </summary>
+    private ApiError Refusal(Exception exception, string requestId, string path)
+    {
+        if (exception is BadHttpRequestException bad)
+        {
+            LogBadRequest(logger, requestId, bad.StatusCode, bad.Message);
+            return bad.StatusCode switch
+            {
+                StatusCodes.Status408RequestTimeout => new ApiError(ErrorCode.RequestTimeout, "The request body arrived too slowly. Send it again.", Retryable: true),
+                StatusCodes.Status413PayloadTooLarge => new ApiError(ErrorCode.PayloadTooLarge, $"The request body is larger than {MaxBodyBytes} bytes."),
+                _ => ApiError.Validation("body", "The request body could not be read (cut short or malformed framing)."),
+            };
+        }
+
+        if (ProviderFailure.Classify(exception) is { } classified)
+        {
+            LogProviderFailure(logger, exception, requestId, path, classified.Code.WireName());
+            return classified;
+        }
+
+        LogUnhandled(logger, exception, requestId, path);
+        return ApiError.Internal();
+    }
+
+    private async Task<IResult> RunAsync(RouteDefinition route, IReadOnlyDictionary<string, string> values, HttpRequest request, CancellationToken cancellationToken)
+    {
+        var started = new StrongBox<RequestContext?>();
+        var response = await Guard(request, requestId => RunStepsAsync(route, values, request, requestId, started, cancellationToken));
+        if (route.Auth == RouteAuth.Public)
+        {
+            // After the steps, so the grant is decided by the organisation the request itself names (widget key, session,
+            // answer), on errors as well as on success.
+            await cors.AddGrantAsync(request, values, started.Value, response, cancellationToken);
+        }
+
+        return response;
+    }
 
     private async Task<ComxResponse> RunStepsAsync(RouteDefinition route, IReadOnlyDictionary<string, string> values, HttpRequest request,
-        string requestId, CancellationToken cancellationToken)
+        string requestId, StrongBox<RequestContext?> started, CancellationToken cancellationToken)
     {
         var headers = new List<KeyValuePair<string, string>>();
         var clientIp = ClientIp.Resolve(request, network.Value.ForwardedHops);
-
-        if (route.Auth == RouteAuth.Public)
-        {
-            await cors.AddGrantAsync(request, headers, cancellationToken);
-        }
 
         var body = await ReadBodyAsync(request, cancellationToken);
         if (body is null)
@@ -106,28 +142,11 @@ public sealed partial class RequestPipeline(
         }
 
         var context = new RequestContext(requestId, route, request, values, body, clientIp, services);
+        started.Value = context;
 
-        if (route.Auth.ChecksCredentials())
+        if (route.Auth.ChecksCredentials() && await AuthenticateAsync(context, headers, cancellationToken) is { } denied)
         {
-            var throttle = await rateLimiter.PeekAsync(RateLimitPolicy.AuthFailures, clientIp, cancellationToken);
-            if (!throttle.Allowed)
-            {
-                headers.Add(new("Retry-After", throttle.RetryAfterSeconds(time.GetUtcNow()).ToString(System.Globalization.CultureInfo.InvariantCulture)));
-                return Error(requestId, new ApiError(ErrorCode.RateLimited, "Too many failed authentication attempts from this address. Retry later.", Retryable: true), headers);
-            }
-
-            var outcome = await authenticator.AuthenticateAsync(route.Auth, request, body, cancellationToken);
-            if (outcome is AuthOutcome.Denied denied)
-            {
-                if (denied.CountsAsFailure)
-                {
-                    await rateLimiter.HitAsync(RateLimitPolicy.AuthFailures, clientIp, cancellationToken);
-                }
-
-                return Error(requestId, denied.Error, headers);
-            }
-
-            context.Caller = ((AuthOutcome.Allowed)outcome).Caller;
+            return Error(requestId, denied, headers);
         }
 
         if (route.EffectiveRateLimit is { } policy)
@@ -144,6 +163,12 @@ public sealed partial class RequestPipeline(
                 return Error(requestId, new ApiError(ErrorCode.RateLimited, $"Rate limit of {decision.Limit} requests per minute reached. Retry in {retryAfter} s.",
                     new Dictionary<string, object?> { ["limit"] = decision.Limit, ["retry_after_seconds"] = retryAfter }, Retryable: true), headers);
             }
+        }
+
+        if (values.FirstOrDefault(v => !StorageKeys.IsSafeKey(v.Value)) is { Key: { } badName })
+        {
+            // No stored id can contain these characters (ids are letters, digits and _-.:), so the resource cannot exist.
+            return Error(requestId, ApiError.NotFound(badName.EndsWith("Id", StringComparison.Ordinal) ? badName[..^2] : badName), headers);
         }
 
         if (route.RequestType is { } requestType)
@@ -222,6 +247,41 @@ public sealed partial class RequestPipeline(
         return response;
     }
 
+    /// <summary>
+    /// Authentication behind the per-IP failure throttle. A caller already over the limit is refused before any credential
+    /// is looked at. A failure is counted first and the count decides the answer (increment, then check), so of any number
+    /// of concurrent bad credentials from one address only the first <see cref="RateLimitPolicy.AuthFailures"/> limit are
+    /// told 401; the rest get 429.
+    /// </summary>
+    private async Task<ApiError?> AuthenticateAsync(RequestContext context, List<KeyValuePair<string, string>> headers, CancellationToken cancellationToken)
+    {
+        var throttle = await rateLimiter.PeekAsync(RateLimitPolicy.AuthFailures, context.ClientIp, cancellationToken);
+        if (throttle.Allowed)
+        {
+            var outcome = await authenticator.AuthenticateAsync(context.Route.Auth, context.Request, context.RawBody, cancellationToken);
+            if (outcome is AuthOutcome.Allowed allowed)
+            {
+                context.Caller = allowed.Caller;
+                return null;
+            }
+
+            var denied = (AuthOutcome.Denied)outcome;
+            if (!denied.CountsAsFailure)
+            {
+                return denied.Error;
+            }
+
+            throttle = await rateLimiter.HitAsync(RateLimitPolicy.AuthFailures, context.ClientIp, cancellationToken);
+            if (throttle.Allowed)
+            {
+                return denied.Error;
+            }
+        }
+
+        headers.Add(new("Retry-After", throttle.RetryAfterSeconds(time.GetUtcNow()).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        return new ApiError(ErrorCode.RateLimited, "Too many failed authentication attempts from this address. Retry later.", Retryable: true);
+    }
+
     private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         if (request.ContentLength is > MaxBodyBytes)
@@ -276,6 +336,11 @@ public sealed partial class RequestPipeline(
         if (value is null)
         {
             return ApiError.Validation("body", "The request body must be a JSON object.");
+        }
+
+        if (NullElements.Find(value) is { } nullField)
+        {
+            return ApiError.Validation(nullField, $"{nullField} may not be null.");
         }
 
         if (value is IValidatable validatable)
@@ -378,6 +443,12 @@ public sealed partial class RequestPipeline(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception for request {RequestId} on {Path}")]
     private static partial void LogUnhandled(ILogger logger, Exception exception, string requestId, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId} on {Path} answered {Code}: a dependency failed")]
+    private static partial void LogProviderFailure(ILogger logger, Exception exception, string requestId, string path, string code);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId} refused by the server with {Status}: {Reason}")]
+    private static partial void LogBadRequest(ILogger logger, string requestId, int status, string reason);
 }
 
 public sealed record ErrorEnvelope(ErrorBody Error);

@@ -22,14 +22,8 @@ internal static class ClerkWebhookEndpoint
 
     private static async Task<ApiResult> HandleAsync(RequestContext context, CancellationToken cancellationToken)
     {
-        var log = context.Service<InboundEventLog>();
         // Verified by the pipeline already, so the id is present.
         var eventId = SvixSignature.MessageId(context.Request.Headers)!;
-        if (await log.WasAppliedAsync(Source, eventId, cancellationToken))
-        {
-            return ApiResult.Ok(new WebhookReceipt(true, true, false));
-        }
-
         ClerkEvent? parsed;
         try
         {
@@ -45,14 +39,9 @@ internal static class ClerkWebhookEndpoint
             return ApiError.Validation("body", "The event is not a Clerk event (type and data are required).");
         }
 
-        var applied = await ApplyAsync(context.Service<OrgDirectory>(), parsed, cancellationToken);
-        if (applied is { } error)
-        {
-            return error;
-        }
-
-        await log.RecordAppliedAsync(Source, eventId, parsed.Type, cancellationToken);
-        return ApiResult.Ok(new WebhookReceipt(true, false, !ClerkEvent.Handled.Contains(parsed.Type)));
+        var directory = context.Service<OrgDirectory>();
+        return await context.Service<InboundEventLog>().ApplyOnceAsync(Source, eventId, parsed.Type, ClerkEvent.Handled.Contains(parsed.Type),
+            ct => ApplyAsync(directory, parsed, ct), cancellationToken);
     }
 
     private static async Task<ApiError?> ApplyAsync(OrgDirectory directory, ClerkEvent e, CancellationToken cancellationToken)
@@ -66,7 +55,7 @@ internal static class ClerkWebhookEndpoint
                     return ApiError.Validation("data.id", "An organisation event needs data.id.");
                 }
 
-                await directory.UpsertOrgAsync(orgId, Text(data, "name") ?? orgId, Text(data, "slug"), e.Version, cancellationToken);
+                await directory.UpsertOrgAsync(orgId, Bounded(Text(data, "name"), MaxName) ?? orgId, Bounded(Text(data, "slug"), MaxName), e.Version, cancellationToken);
                 return null;
             case "organization.deleted":
                 if (Text(data, "id") is not { } deletedOrg || !Safe(deletedOrg))
@@ -102,7 +91,7 @@ internal static class ClerkWebhookEndpoint
                 }
 
                 var name = string.Join(' ', new[] { Text(data, "first_name"), Text(data, "last_name") }.Where(n => !string.IsNullOrWhiteSpace(n)));
-                await directory.UpsertUserAsync(userId, PrimaryEmail(data), name.Length == 0 ? null : name, e.Version, cancellationToken);
+                await directory.UpsertUserAsync(userId, Bounded(PrimaryEmail(data), MaxEmail), name.Length == 0 ? null : Bounded(name, MaxName), e.Version, cancellationToken);
                 return null;
             case "user.deleted":
                 if (Text(data, "id") is not { } deletedUser || !Safe(deletedUser))
@@ -118,6 +107,12 @@ internal static class ClerkWebhookEndpoint
     }
 
     private static bool Safe(string id) => Storage.StorageKeys.IsSafeKey(id);
+
+    // Clerk allows long names; what we show needs far less, and a Table Storage property holds at most 32K characters.
+    private const int MaxName = 256;
+    private const int MaxEmail = 320;
+
+    private static string? Bounded(string? value, int max) => value is { } text && text.Length > max ? text[..max] : value;
 
     private static string? Text(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
@@ -161,8 +156,10 @@ internal static class ClerkWebhookEndpoint
                 return null;
             }
 
-            long version = root.TryGetProperty("timestamp", out var ts) && ts.TryGetInt64(out var t) ? t
-                : data.TryGetProperty("updated_at", out var updated) && updated.TryGetInt64(out var u) ? u
+            // A field of an unexpected type is treated as absent: the event is signed, so Clerk sent it, and refusing it
+            // would only make Clerk retry it for days.
+            long version = root.TryGetProperty("timestamp", out var ts) && ts.ValueKind == JsonValueKind.Number && ts.TryGetInt64(out var t) ? t
+                : data.TryGetProperty("updated_at", out var updated) && updated.ValueKind == JsonValueKind.Number && updated.TryGetInt64(out var u) ? u
                 : now.ToUnixTimeMilliseconds();
             return new ClerkEvent(type, version, data.Clone());
         }

@@ -1,30 +1,111 @@
+using System.Text.Json;
+using Comx.Core.Chat;
 using Comx.Core.Http;
+using Comx.Core.Storage;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 
 namespace Comx.Core.Identity;
 
 /// <summary>
-/// CORS for the public (widget) routes. A browser's preflight carries no widget key, so it is granted when some
-/// organisation allows the origin; every actual request is then checked against its own organisation's list by
-/// <see cref="PublicAccess"/> and refused with 403 when the origin is not on it. An origin no organisation allows
-/// gets no grant at all.
+/// CORS for the public (widget) routes. An actual request is granted only when its own organisation (named by the widget
+/// key or session in its body, or the session or answer in its path, or <c>?widget_key=</c>) lists the origin, so org B's
+/// page can never read org A's answers. A browser's preflight carries none of these, so it is granted when some
+/// organisation allows the origin; it reveals nothing, and the request that follows is checked as above.
 /// </summary>
-public sealed class CorsPolicy(WidgetSettingsStore widgets)
+public sealed partial class CorsPolicy(WidgetSettingsStore widgets, ChatSessionStore sessions, AnswerStore answers, ILogger<CorsPolicy> logger)
 {
     public const string AllowedHeaders = "Content-Type, X-Session-Token, Idempotency-Key";
     public const string ExposedHeaders = "X-Request-Id, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Retry-After, Idempotent-Replayed";
 
-    public async Task AddGrantAsync(HttpRequest request, List<KeyValuePair<string, string>> headers, CancellationToken cancellationToken)
+    /// <summary>Adds <c>Access-Control-Allow-Origin</c> to a public route's response when the request's organisation allows its origin.</summary>
+    public async Task AddGrantAsync(HttpRequest request, IReadOnlyDictionary<string, string> routeValues, RequestContext? context, ComxResponse response,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(headers);
-        headers.Add(new("Vary", "Origin"));
-        if (request.Headers.Origin.ToString() is { Length: > 0 } origin && await widgets.IsAllowedAnywhereAsync(origin, cancellationToken))
+        ArgumentNullException.ThrowIfNull(routeValues);
+        ArgumentNullException.ThrowIfNull(response);
+        response.SetHeader("Vary", "Origin");
+        if (WidgetOrigins.Normalise(request.Headers.Origin.ToString()) is not { } origin)
         {
-            headers.Add(new("Access-Control-Allow-Origin", origin));
-            headers.Add(new("Access-Control-Expose-Headers", ExposedHeaders));
+            return;
+        }
+
+        IReadOnlyList<string> allowed;
+        try
+        {
+            allowed = await AllowedOriginsAsync(request, routeValues, context, cancellationToken);
+        }
+        catch (Exception exception) when (ProviderFailure.IsUnavailable(exception))
+        {
+            // The response already says what went wrong; without the organisation there is no grant to give.
+            LogNoGrant(logger, exception);
+            return;
+        }
+
+        if (allowed.Contains(origin, StringComparer.Ordinal))
+        {
+            response.SetHeader("Access-Control-Allow-Origin", request.Headers.Origin.ToString());
+            response.SetHeader("Access-Control-Expose-Headers", ExposedHeaders);
         }
     }
+
+    private async Task<IReadOnlyList<string>> AllowedOriginsAsync(HttpRequest request, IReadOnlyDictionary<string, string> routeValues, RequestContext? context,
+        CancellationToken cancellationToken)
+    {
+        var named = context?.Body is IPublicScoped scoped ? scoped.IdempotencyScope
+            : NamedInBody(context) ?? (routeValues.TryGetValue("sessionId", out var pathSession) ? pathSession : null)
+            ?? (request.Query.TryGetValue("widget_key", out var queryKey) ? queryKey.ToString() : null);
+        string? orgId = null;
+        if (named is { Length: > 0 } && StorageKeys.IsSafeKey(named))
+        {
+            if (named.StartsWith(WidgetSettingsStore.KeyPrefix, StringComparison.Ordinal))
+            {
+                return await widgets.ResolveAsync(named, cancellationToken) is { } widget ? widget.Settings.AllowedOrigins : [];
+            }
+
+            orgId = (await sessions.GetAsync(named, cancellationToken))?.OrgId;
+        }
+        else if (routeValues.TryGetValue("answerId", out var answerId) && StorageKeys.IsSafeKey(answerId))
+        {
+            orgId = (await answers.GetAsync(answerId, cancellationToken))?.OrgId;
+        }
+
+        return orgId is not null && await widgets.GetAsync(orgId, cancellationToken) is { } settings ? settings.AllowedOrigins : [];
+    }
+
+    /// <summary>The widget key or session id in a JSON body that did not get as far as parsing (an early refusal).</summary>
+    private static string? NamedInBody(RequestContext? context)
+    {
+        if (context is null || context.RawBody.IsEmpty)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(context.RawBody);
+            var root = document.RootElement;
+            foreach (var name in (string[])["widget_key", "session_id"])
+            {
+                if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String)
+                {
+                    return value.GetString();
+                }
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return null;
+    }
+
+    private async Task<bool> IsAllowedAnywhereAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        request.Headers.Origin.ToString() is { Length: > 0 } origin && await widgets.IsAllowedAnywhereAsync(origin, cancellationToken);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "CORS grant skipped: the request's organisation could not be read")]
+    private static partial void LogNoGrant(ILogger logger, Exception exception);
 
     public async Task<ComxResponse> PreflightAsync(HttpRequest request, RouteDefinition route, IReadOnlyList<string> allowedMethods, string requestId, CancellationToken cancellationToken)
     {
@@ -39,9 +120,7 @@ public sealed class CorsPolicy(WidgetSettingsStore widgets)
             return response;
         }
 
-        var grant = new List<KeyValuePair<string, string>>();
-        await AddGrantAsync(request, grant, cancellationToken);
-        if (grant.Any(h => h.Key == "Access-Control-Allow-Origin"))
+        if (await IsAllowedAnywhereAsync(request, cancellationToken))
         {
             response.SetHeader("Access-Control-Allow-Origin", request.Headers.Origin.ToString());
             response.SetHeader("Access-Control-Allow-Methods", string.Join(", ", allowedMethods));

@@ -25,7 +25,7 @@ public static class JobNames
     public const string SweepOutboxSchedule = "0 * * * * *";
     public const string RunIngestJob = "RunIngestJob";
     public const string RecoverIngestJobs = "RecoverIngestJobs";
-    public const string RecoverIngestJobsSchedule = "30 */2 * * * *";
+    public const string RecoverIngestJobsSchedule = "15,45 * * * * *";
     public const string RefreshSources = "RefreshSources";
     public const string RefreshSourcesSchedule = "0 2,17,32,47 * * * *";
 }

@@ -1,11 +1,12 @@
 using Comx.Core.Billing;
 using Comx.Core.Http;
 using Comx.Core.Identity;
-using Comx.Core.Inbox;
+using Comx.Core.Events;
 using Comx.Core.Knowledge.Content;
 using Comx.Core.Knowledge.Retrieval;
 using Comx.Core.Network;
 using Comx.Core.Storage;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -33,21 +34,33 @@ public sealed partial class IngestService(
     ChunkStore chunks,
     RetrievalIndexStore indexes,
     GuardedHttpClient http,
-    ConversationStore conversations,
+    EventStore events,
     OrgDirectory directory,
+    CountedSlots slots,
     QueueSender queue,
     IdGenerator ids,
     TimeProvider time,
     IOptions<NetworkOptions> network,
+    IEmbeddingGenerator<string, Embedding<float>> embeddings,
     ILogger<IngestService> logger)
 {
-    /// <summary>How long a queued or running job may go without progress before the sweep retries it.</summary>
-    public static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// How long a queued or running job may go without progress before the sweep retries it. A running job renews it every
+    /// <see cref="LeaseRenewal"/>, so a long job keeps it and a job whose process died loses it within a minute; with the
+    /// sweep every 30 s, a crash mid-job is retried within about 90 s of the lease's last renewal.
+    /// </summary>
+    public static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often a running job renews its lease.</summary>
+    public static readonly TimeSpan LeaseRenewal = TimeSpan.FromSeconds(20);
 
     /// <summary>How many times the sweep re-enqueues a stuck job before failing it.</summary>
     public const int MaxRecoveries = 2;
 
     private const int MaxRefreshesPerRun = 500;
+
+    /// <summary>The <see cref="CountedSlots"/> name for an organisation's sources (a source delete releases one).</summary>
+    public const string SourceSlots = "sources";
 
     /// <summary>Text sources are read as Markdown: plain text is valid Markdown, and <c>#</c> headings then divide it into sections.</summary>
     private const string TextSourceContentType = "text/markdown; charset=utf-8";
@@ -68,17 +81,33 @@ public sealed partial class IngestService(
             return ApiError.NotFound("organisation");
         }
 
-        // Count, then add: two concurrent creations may overshoot the limit by one, which is acceptable for a soft cap.
-        if (PlanCatalog.Check(org.Billing, PlanLimit.Sources, await sources.CountAsync(orgId, cancellationToken), now) is { } limited)
+        // Trial, subscription state and plan first; then a slot reserved before the source is stored, so concurrent
+        // creations can never store more than the plan allows.
+        if (PlanCatalog.Check(org.Billing, PlanLimit.Sources, 0, now) is { } inactive)
         {
-            return limited;
+            return inactive;
+        }
+
+        var limit = PlanCatalog.Limit(org.Billing.Plan, PlanLimit.Sources);
+        if (!await slots.TryReserveAsync(orgId, SourceSlots, limit, ct => sources.CountAsync(orgId, ct), cancellationToken))
+        {
+            return PlanCatalog.Check(org.Billing, PlanLimit.Sources, limit, now)!;
         }
 
         var sourceId = ids.NewSortable("src", now);
         var jobId = ids.New("job");
         var source = new SourceRecord(sourceId, request.Type, request.Title.Trim(), request.Url?.Trim(), request.RefreshIntervalHours, now, createdBy,
             Generation: null, ChunkCount: 0, LastSuccessAt: null, LastFailureAt: null, LastError: null, ConsecutiveFailures: 0, LastJobId: null, ActiveJobId: jobId);
-        await sources.AddAsync(orgId, source, request.Type == SourceType.Text ? request.Content : null, cancellationToken);
+        try
+        {
+            await sources.AddAsync(orgId, source, request.Type == SourceType.Text ? request.Content : null, cancellationToken);
+        }
+        catch
+        {
+            await slots.ReleaseAsync(orgId, SourceSlots, CancellationToken.None);
+            throw;
+        }
+
         if (request.RefreshIntervalHours is { } hours)
         {
             await sources.ScheduleAsync(orgId, sourceId, now.AddHours(hours), cancellationToken);
@@ -163,6 +192,8 @@ public sealed partial class IngestService(
             return;
         }
 
+        using var heartbeat = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var renewing = KeepLeaseAsync(message.OrgId, job, heartbeat.Token);
         try
         {
             await RunClaimedAsync(message.OrgId, job, cancellationToken);
@@ -172,6 +203,35 @@ public sealed partial class IngestService(
             LogUnexpected(logger, exception, message.OrgId, job.JobId, job.Attempts);
             await ReleaseAsync(message.OrgId, job, exception);
             throw;
+        }
+        finally
+        {
+            await heartbeat.CancelAsync();
+            await renewing;
+        }
+    }
+
+    /// <summary>Renews a running job's lease until the run ends; only this attempt's lease, so a reclaimed job is left alone.</summary>
+    private async Task KeepLeaseAsync(string orgId, IngestJobRecord job, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(LeaseRenewal, time, cancellationToken);
+                var now = time.GetUtcNow();
+                await jobs.UpdateAsync(orgId, job.JobId, j => j.Status == IngestJobStatus.Running && j.Attempts == job.Attempts
+                    ? j with { LeaseUntil = now + Lease }
+                    : null, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception exception) when (ProviderFailure.IsUnavailable(exception) || exception is Azure.RequestFailedException or InvalidOperationException)
+        {
+            // The lease then runs out and the sweep retries the job; the run itself decides its own outcome.
+            LogRenewalFailed(logger, exception, orgId, job.JobId);
         }
     }
 
@@ -321,8 +381,8 @@ public sealed partial class IngestService(
 
         var indexed = await PublishIndexAsync(orgId, cancellationToken);
         await chunks.DeleteOtherGenerationsAsync(orgId, source.SourceId, job.JobId, cancellationToken);
-        await conversations.AddEventsAsync(orgId, [new OutboxEvent(EventId(job.JobId), EventTypes.IngestSucceeded, now,
-            new { job_id = job.JobId, source_id = source.SourceId, title = source.Title, chunk_count = drafts.Count })], cancellationToken);
+        await events.AddAsync(orgId, [EventRecord.Create(EventId(job.JobId), now,
+            new IngestSucceededData(job.JobId, source.SourceId, source.Title, "succeeded", drafts.Count))], cancellationToken);
         await jobs.UpdateAsync(orgId, job.JobId, j => j.Status == IngestJobStatus.Running
             ? j with { Status = IngestJobStatus.Succeeded, ChunkCount = drafts.Count, Error = null, FinishedAt = now }
             : null, cancellationToken);
@@ -376,8 +436,13 @@ public sealed partial class IngestService(
         var all = await sources.ListAllAsync(orgId, cancellationToken);
         var perSource = await Task.WhenAll(all.Where(s => s.Generation is not null).Select(async s =>
             (Source: s, Chunks: await chunks.ReadAsync(orgId, s.SourceId, s.Generation!, cancellationToken))));
-        var index = Bm25Index.Build(perSource.SelectMany(p => p.Chunks.OrderBy(c => c.Ordinal).Select(c =>
-            new IndexedChunk(c.ChunkId, p.Source.SourceId, p.Source.Title, p.Source.Url, c.Heading, Passage(c)))));
+        var indexed = perSource.SelectMany(p => p.Chunks.OrderBy(c => c.Ordinal).Select(c =>
+            new IndexedChunk(c.ChunkId, p.Source.SourceId, p.Source.Title, p.Source.Url, c.Heading, Passage(c)))).ToList();
+        // Only chunks whose text changed are embedded; the rest take their vector from the current index.
+        var previous = await indexes.GetAsync(orgId, cancellationToken);
+        var (vectors, embedded) = await ChunkEmbedding.VectorsAsync(indexed, ChunkEmbedding.Reusable(previous), embeddings, cancellationToken);
+        var index = Bm25Index.Build(indexed, vectors: vectors);
+        LogEmbedded(logger, orgId, embedded, indexed.Count - embedded);
         await indexes.PublishAsync(orgId, index, contentAsOf, cancellationToken);
         return index.Count;
     }
@@ -398,8 +463,8 @@ public sealed partial class IngestService(
             LastJobId = job.JobId,
             ActiveJobId = s.ActiveJobId == job.JobId ? null : s.ActiveJobId,
         }, cancellationToken);
-        await conversations.AddEventsAsync(orgId, [new OutboxEvent(EventId(job.JobId), EventTypes.IngestFailed, now,
-            new { job_id = job.JobId, source_id = job.SourceId, error })], cancellationToken);
+        await events.AddAsync(orgId, [EventRecord.Create(EventId(job.JobId), now, new IngestFailedData(job.JobId, job.SourceId, null, "failed", error))],
+            cancellationToken);
         await jobs.UpdateAsync(orgId, job.JobId, j => j.Status is IngestJobStatus.Succeeded or IngestJobStatus.Failed
             ? null
             : j with { Status = IngestJobStatus.Failed, Error = error, FinishedAt = now }, cancellationToken);
@@ -416,7 +481,7 @@ public sealed partial class IngestService(
                 ? j with { Status = IngestJobStatus.Queued, Error = $"Attempt {job.Attempts} failed unexpectedly ({exception.GetType().Name}); retrying.", LeaseUntil = now + Lease }
                 : null, CancellationToken.None);
         }
-        catch (Azure.RequestFailedException release)
+        catch (Exception release) when (release is Azure.RequestFailedException || ProviderFailure.IsUnavailable(release))
         {
             // The lease runs out instead and the sweep takes over.
             LogReleaseFailed(logger, release, orgId, job.JobId);
@@ -425,6 +490,11 @@ public sealed partial class IngestService(
 
     /// <summary>The job's one terminal event: derived from the job id, so a retried finish re-raises the same event (a no-op).</summary>
     private static string EventId(string jobId) => "evt_" + jobId["job_".Length..];
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest job {JobId} (org {OrgId}) could not renew its lease.")]
+    private static partial void LogRenewalFailed(ILogger logger, Exception exception, string orgId, string jobId);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Index for org {OrgId}: embedded {Embedded} changed chunks, reused {Reused} vectors.")]
+    private static partial void LogEmbedded(ILogger logger, string orgId, int embedded, int reused);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ingest job {JobId} (org {OrgId}) not claimed: finished or held by another worker.")]
     private static partial void LogNotClaimed(ILogger logger, string orgId, string jobId);

@@ -1,27 +1,33 @@
 using Comx.Core.Deliveries;
-using Comx.Core.Inbox;
+using Comx.Core.Events;
 using Microsoft.Extensions.Configuration;
 
 namespace Comx.Core.Safeguarding;
 
 /// <summary>
-/// The <c>safeguarding.alert</c> payload: which conversation and message, what kind of concern and which layer of the
-/// detector raised it. Never the child's words: the alert travels by e-mail and webhook, and staff read the words in
-/// the inbox, where access is controlled. ThinkGuide alerts have no thread; they name the ThinkGuide session, the
-/// learner and the step.
+/// The <c>safeguarding.alert</c> payloads of chat and ThinkGuide (<see cref="SafeguardingAlertData"/>): category and layer
+/// in snake case, the policy's contact (who is e-mailed as well as the org's recipients), never the child's words.
 /// </summary>
-public sealed record SafeguardingAlertData(
-    string? ThreadId,
-    string SessionId,
-    string? MessageId,
-    SafeguardingCategory Category,
-    SafeguardingLayer DetectedBy,
-    string Source = SafeguardingAlertData.ChatSource,
-    string? LearnerId = null,
-    string? Step = null)
+public static class SafeguardingAlerts
 {
-    public const string ChatSource = "chat";
-    public const string ThinkGuideSource = "thinkguide";
+    public static SafeguardingAlertData FromChat(string threadId, string sessionId, string messageId, SafeguardingVerdict.Escalated verdict, SafeguardingPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(verdict);
+        ArgumentNullException.ThrowIfNull(policy);
+        return new(threadId, sessionId, messageId, SafeguardingSources.Chat, null, null, Name(verdict.Category), Name(verdict.DetectedBy), Contact(policy));
+    }
+
+    public static SafeguardingAlertData FromThinkGuide(string sessionId, string learnerId, string step, SafeguardingVerdict.Escalated verdict, SafeguardingPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(verdict);
+        ArgumentNullException.ThrowIfNull(policy);
+        return new(null, sessionId, null, SafeguardingSources.ThinkGuide, learnerId, step, Name(verdict.Category), Name(verdict.DetectedBy), Contact(policy));
+    }
+
+    private static SafeguardingAlertContact? Contact(SafeguardingPolicy policy) =>
+        policy.Contact is { } contact ? new SafeguardingAlertContact(contact.Name, contact.Email) : null;
+
+    private static string Name<T>(T value) where T : struct, Enum => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
 }
 
 /// <summary>

@@ -1,6 +1,6 @@
 using Comx.Core.Accessibility;
 using Comx.Core.Http;
-using Comx.Core.Inbox;
+using Comx.Core.Events;
 using Comx.Core.Safeguarding;
 using Comx.Core.Storage;
 
@@ -20,7 +20,7 @@ public sealed class ThinkGuideService(
     SafeguardingDetector detector,
     SafeguardingReach reach,
     LearnerAccessibilityStore learners,
-    ConversationStore conversations,
+    EventStore events,
     ThinkGuidePromptWriter writer,
     IdGenerator ids,
     TimeProvider time)
@@ -46,7 +46,7 @@ public sealed class ThinkGuideService(
         WrittenPrompt prompt;
         if (verdict is SafeguardingVerdict.Escalated escalated)
         {
-            await RaiseAlertAsync(caller.OrgId, sessionId, request.LearnerId, "question", escalated, now, cancellationToken);
+            await RaiseAlertAsync(caller.OrgId, sessionId, request.LearnerId, "question", escalated, policy, now, cancellationToken);
             prompt = new WrittenPrompt(SafeguardingReply.Compose(policy, await reach.SomeoneIsToldAsync(caller.OrgId, policy, cancellationToken)), PromptSource.Safeguarding);
         }
         else
@@ -95,7 +95,7 @@ public sealed class ThinkGuideService(
         {
             // Raised before the session is written: a crash in between re-raises it on retry (same event id), never loses it.
             await RaiseAlertAsync(caller.OrgId, sessionId, session.LearnerId, answering.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                escalated, now, cancellationToken);
+                escalated, policy, now, cancellationToken);
         }
 
         var level = (await learnerTask).ReadingLevel;
@@ -179,11 +179,10 @@ public sealed class ThinkGuideService(
     private static string Redact(SafeguardingPolicy policy, string text) => policy.RedactPii ? PiiRedactor.Redact(text) : text;
 
     private async Task RaiseAlertAsync(string orgId, string sessionId, string learnerId, string at, SafeguardingVerdict.Escalated verdict,
-        DateTimeOffset now, CancellationToken cancellationToken)
+        SafeguardingPolicy policy, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var eventId = "evt_" + StorageKeys.Hash($"thinkguide|{sessionId}|{at}");
-        await conversations.AddEventsAsync(orgId, [new OutboxEvent(eventId, EventTypes.SafeguardingAlert, now,
-            new SafeguardingAlertData(null, sessionId, null, verdict.Category, verdict.DetectedBy, SafeguardingAlertData.ThinkGuideSource, learnerId, at))],
+        await events.AddAsync(orgId, [EventRecord.Create(eventId, now, SafeguardingAlerts.FromThinkGuide(sessionId, learnerId, at, verdict, policy))],
             cancellationToken);
     }
 }

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Comx.Core.Inbox;
+using Comx.Core.Events;
 using Comx.Tests.Infrastructure;
 
 namespace Comx.Tests.Deliveries;
@@ -25,7 +25,7 @@ public sealed class WebhookApiTests : IAsyncLifetime
         Assert.StartsWith("whsec_", created.GetProperty("signing_secret").GetString(), StringComparison.Ordinal);
         Assert.Equal("active", created.GetProperty("status").GetString());
 
-        var list = await (await _app.Client.SendAsync(org.AsMember(HttpMethod.Get, "/api/org/v1/webhooks"), Token)).JsonAsync(200);
+        var list = await (await _app.Client.SendAsync(org.AsAdmin(HttpMethod.Get, "/api/org/v1/webhooks"), Token)).JsonAsync(200);
         var listed = Assert.Single(list.GetProperty("data").EnumerateArray());
         Assert.Equal(hookId, listed.GetProperty("hook_id").GetString());
         Assert.False(listed.TryGetProperty("signing_secret", out _));

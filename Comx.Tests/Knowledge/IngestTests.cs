@@ -256,7 +256,7 @@ public sealed class IngestTests(SourceServer server, ITestOutputHelper output) :
         var recovered = await driver.CreateSourceAsync(new { type = "text", title = "Late", content = "Late jobs still finish." });
         var (stuckJob, recoveredJob) = (stuck.GetProperty("job_id").GetString()!, recovered.GetProperty("job_id").GetString()!);
 
-        clock.Advance(TimeSpan.FromMinutes(4));
+        clock.Advance(IngestService.Lease - TimeSpan.FromSeconds(1));
         await timers.RunTimerAsync(JobNames.RecoverIngestJobs, CancellationToken.None);
         Assert.Equal(0, (await jobs.GetAsync(driver.Org.OrgId, stuckJob))!.Recoveries);
 

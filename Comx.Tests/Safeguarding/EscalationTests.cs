@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Comx.Core.Deliveries;
-using Comx.Core.Inbox;
+using Comx.Core.Events;
 using Comx.Core.Safeguarding;
 using Comx.Tests.Chat;
 using Comx.Tests.Infrastructure;
@@ -99,8 +99,8 @@ public sealed class EscalationTests
 
         Assert.False(reply.GetProperty("safeguarding").GetProperty("escalated").GetBoolean());
         Assert.False(reply.GetProperty("handoff_active").GetBoolean());
-        var outbox = await app.Services.GetRequiredService<ConversationStore>().ListOutboxAsync(org.Org.OrgId, 100);
-        Assert.DoesNotContain(outbox, e => e.Event.Type == EventTypes.SafeguardingAlert);
+        var outbox = await app.Services.GetRequiredService<EventStore>().ListAsync(org.Org.OrgId, 100);
+        Assert.DoesNotContain(outbox, e => e.Type == EventTypes.SafeguardingAlert);
     }
 
     private static void AssertSignposting(string text)
@@ -118,8 +118,8 @@ public sealed class EscalationTests
         var threadId = threads.GetProperty("data").EnumerateArray().Single(t => t.GetProperty("session_id").GetString() == visitor.SessionId)
             .GetProperty("thread_id").GetString()!;
         var thread = await (await app.Client.SendAsync(org.Org.AsAdmin(HttpMethod.Get, $"/api/org/v1/inbox/threads/{threadId}"))).JsonAsync(200);
-        var outbox = await app.Services.GetRequiredService<ConversationStore>().ListOutboxAsync(org.Org.OrgId, 100);
-        var alert = Assert.Single(outbox, e => e.Event.Type == EventTypes.SafeguardingAlert && e.Json.Contains(visitor.SessionId, StringComparison.Ordinal));
+        var outbox = await app.Services.GetRequiredService<EventStore>().ListAsync(org.Org.OrgId, 100);
+        var alert = Assert.Single(outbox, e => e.Type == EventTypes.SafeguardingAlert && e.Json.Contains(visitor.SessionId, StringComparison.Ordinal));
         using var envelope = JsonDocument.Parse(alert.Json);
         return (thread, envelope.RootElement.GetProperty("data").Clone());
     }
