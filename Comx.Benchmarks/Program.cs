@@ -3,6 +3,7 @@ using Comx.Benchmarks.Chat;
 using Comx.Benchmarks.Knowledge;
 using Comx.Benchmarks.Load;
 using Comx.Benchmarks.Retrieval;
+using Comx.Benchmarks.Safeguarding;
 
 switch (args.FirstOrDefault())
 {
@@ -14,6 +15,9 @@ switch (args.FirstOrDefault())
         return 0;
     case "load":
         await LoadBenchmark.RunAsync(Console.Out);
+        return 0;
+    case "safeguarding":
+        await SafeguardingBenchmark.RunAsync(Console.Out, args[1..]);
         return 0;
     case "answers":
         await AnswersBenchmark.RunAsync(Console.Out);

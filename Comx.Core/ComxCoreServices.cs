@@ -42,6 +42,11 @@ public static class ComxCoreServices
         services.AddSingleton<RequestAuthenticator>();
         services.AddSingleton<Billing.BillingSync>();
         services.AddSingleton<Safeguarding.SafeguardingPolicyStore>();
+        services.AddSingleton<Safeguarding.SafeguardingReach>();
+        services.AddSingleton<Safeguarding.SafeguardingExemplars>();
+        services.AddSingleton(sp => new Safeguarding.SafeguardingDetector(sp.GetRequiredService<Safeguarding.SafeguardingExemplars>(),
+            ThinkGuide.ThinkGuidePromptWriter.CreateClient(sp.GetRequiredService<IOptions<Chat.AiOptions>>().Value),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Safeguarding.SafeguardingDetector>>()));
         services.AddSingleton<Accessibility.LearnerAccessibilityStore>();
         services.AddSingleton<GuardedHttpClient>();
         services.AddComxEmbeddings(configuration);

@@ -14,7 +14,8 @@ namespace Comx.Core.Chat;
 /// <summary>
 /// One visitor message, end to end. The reads it needs run in parallel (widget, org, policy, learner, thread, usage);
 /// safeguarding decides first (blocked: 403 with the org's message, nothing stored; escalated: the org's signposting
-/// message, the thread flagged and safeguarding.alert raised); a thread a person has taken over gets no bot answer;
+/// message with a sentence that is true about who was told, the thread flagged with the category and handed to staff,
+/// and safeguarding.alert raised in the same transaction); a thread a person has taken over gets no bot answer;
 /// otherwise the plan's monthly limit is checked, the org's index searched, an answer generated and stored, and the
 /// visitor message, bot message and chat.message_answered event are committed in one transaction.
 /// </summary>
@@ -22,6 +23,8 @@ public sealed class ChatService(
     WidgetSettingsStore widgets,
     OrgDirectory directory,
     SafeguardingPolicyStore policies,
+    SafeguardingDetector detector,
+    SafeguardingReach reach,
     LearnerAccessibilityStore learners,
     ConversationStore conversations,
     UsageCounter usage,
@@ -55,7 +58,7 @@ public sealed class ChatService(
         }
 
         var policy = await policyTask;
-        var verdict = SafeguardingMatcher.Check(policy, message);
+        var verdict = await detector.CheckAsync(policy, message, cancellationToken);
         if (verdict is SafeguardingVerdict.Blocked)
         {
             return new ApiError(ErrorCode.PolicyBlock, policy.BlockMessage, new Dictionary<string, object?> { ["reason"] = "blocked_term" });
@@ -158,20 +161,34 @@ public sealed class ChatService(
         }
     }
 
+    /// <summary>
+    /// The child's message, the reply and the <c>safeguarding.alert</c> event are one write, which also flags the thread
+    /// and hands it to staff (status <c>handoff</c>, reason naming the category; an existing handoff is kept).
+    /// </summary>
     private async Task<ApiResult> EscalateAsync(ChatSession session, string stored, SafeguardingVerdict.Escalated verdict, SafeguardingPolicy policy, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
+        var reply = SafeguardingReply.Compose(policy, await reach.SomeoneIsToldAsync(session.OrgId, policy, cancellationToken));
         var answerId = ids.New("ans");
-        await answers.AddAsync(new StoredAnswer(answerId, session.OrgId, stored, policy.EscalationMessage, [], 1, false, now), cancellationToken);
-        var result = await conversations.WriteAsync(session.OrgId, session.ThreadId, _ => new ThreadWrite(
-            [new NewMessage(MessageRole.Visitor, stored), new NewMessage(MessageRole.Bot, policy.EscalationMessage, answerId)],
-            new ThreadChange(SafeguardingFlag: true),
-            [EventRecord.Create(ids, now, new SafeguardingAlertData(session.ThreadId, session.SessionId, SafeguardingSources.Chat, null,
-                System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(verdict.Category.ToString()),
-                verdict.Category == SafeguardingCategory.Custom ? "org_term" : "lexicon", stored,
-                policy.Contact is { } contact ? new SafeguardingAlertContact(contact.Name, contact.Email) : null))]),
+        await answers.AddAsync(new StoredAnswer(answerId, session.OrgId, stored, reply, [], 1, false, now), cancellationToken);
+        var handoffId = ids.New("hof");
+        var result = await conversations.WriteAsync(session.OrgId, session.ThreadId, current => new ThreadWrite(
+            [new NewMessage(MessageRole.Visitor, stored), new NewMessage(MessageRole.Bot, reply, answerId)],
+            current.Status == ThreadStatus.Handoff && current.HandoffId is not null
+                ? new ThreadChange(SafeguardingFlag: true)
+                : new ThreadChange(ThreadStatus.Handoff, SafeguardingFlag: true, HandoffId: handoffId, HandoffReason: SafeguardingReason(verdict.Category),
+                    HandoffRequestedBy: SafeguardingRequester),
+            [],
+            messages => [EventRecord.Create(ids, now, SafeguardingAlerts.FromChat(session.ThreadId, session.SessionId, messages[0].MessageId, verdict, policy))]),
             session.SessionId, cancellationToken);
         return ApiResult.Ok(new SendMessageResponse(result!.Value.Messages[0].MessageId,
-            new AnswerBody(answerId, policy.EscalationMessage, [], 1, false), false, new SafeguardingOutcome(true), []));
+            new AnswerBody(answerId, reply, [], 1, false), true, new SafeguardingOutcome(true), []));
     }
+
+    /// <summary>Who handed an escalated thread to staff, as the inbox shows it.</summary>
+    public const string SafeguardingRequester = "safeguarding";
+
+    /// <summary>The handoff reason of an escalated thread: <c>safeguarding: self_harm</c>.</summary>
+    public static string SafeguardingReason(SafeguardingCategory category) =>
+        "safeguarding: " + System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(category.ToString());
 }

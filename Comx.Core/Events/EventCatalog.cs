@@ -30,7 +30,7 @@ public static class EventCatalog
             Thread, SampleTime)),
         Define(new HandoffRequestedData("hof_sample0000000000000000000000", Thread, Session, "Visitor asked to speak to a person", null, HandoffRequesters.Staff,
             "user_sample")),
-        Define(new SafeguardingAlertData(Thread, Session, SafeguardingSources.Chat, null, "self_harm", "lexicon", "(the visitor's message)",
+        Define(new SafeguardingAlertData(Thread, Session, "msg_sample0000000000000000000000", SafeguardingSources.Chat, null, null, "self_harm", "patterns",
             new SafeguardingAlertContact("Designated Safeguarding Lead", "dsl@example.org"))),
         Define(new ActionExecutedData(Proposal, "create_ticket", "https://example.org/hooks/tickets", "Open a ticket for the visitor's request", Thread,
             "dlv_sample0000000000000000000000", "succeeded", 200, 1, null, "user_sample", "user_sample", SampleTime)),

@@ -109,12 +109,13 @@ public static class SafeguardingSources
 public sealed record SafeguardingAlertContact(string? Name, string? Email);
 
 /// <summary>
-/// <c>safeguarding.alert</c>: a message raised a safeguarding concern. One shape wherever it was detected: the thread
-/// (null for ThinkGuide, which has none), the session, the category and how it was detected. <see cref="Message"/> is
-/// the learner's words for the organisation's own signed webhook receiver; e-mail notifications never include it.
+/// <c>safeguarding.alert</c>: a message raised a safeguarding concern. One shape wherever it was detected: the thread and
+/// message (null for ThinkGuide, which has no thread; it names the learner and the step instead), the session, the
+/// category and which layer of the detector fired. Never the child's words: alerts travel by e-mail and webhook, and
+/// staff read the words in the inbox, where access is controlled.
 /// </summary>
-public sealed record SafeguardingAlertData(string? ThreadId, string? SessionId, string Source, string? LearnerId, string Category, string DetectedBy, string Message,
-    SafeguardingAlertContact? Contact) : IEventData
+public sealed record SafeguardingAlertData(string? ThreadId, string? SessionId, string? MessageId, string Source, string? LearnerId, string? Step,
+    string Category, string DetectedBy, SafeguardingAlertContact? Contact) : IEventData
 {
     public static string EventType => EventTypes.SafeguardingAlert;
 }

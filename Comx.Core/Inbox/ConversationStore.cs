@@ -100,6 +100,7 @@ public sealed class ConversationStore(ComxStorage storage, EventStore events, Id
             }
 
             Apply(entity, write.Change, messages);
+            IReadOnlyList<EventRecord> raised = write.EventsForMessages is { } eventsFor ? [.. write.Events, .. eventsFor(messages)] : write.Events;
             var after = entity.ToRecord();
             var actions = new List<TableTransactionAction>
             {
@@ -116,7 +117,7 @@ public sealed class ConversationStore(ComxStorage storage, EventStore events, Id
             actions.AddRange(messages.Select(m => new TableTransactionAction(TableTransactionActionType.Add, MessageEntity.From(orgId, m))));
             try
             {
-                await events.SubmitAsync(Table, orgId, actions, write.Events, cancellationToken);
+                await events.SubmitAsync(Table, orgId, actions, raised, cancellationToken);
                 return (after, messages);
             }
             catch (TableTransactionFailedException e) when (e.Status is 412 or 409 or 404)
@@ -394,7 +395,12 @@ public sealed class ConversationStore(ComxStorage storage, EventStore events, Id
 }
 
 /// <summary>A write to a thread: messages to add, a change to apply, events to raise.</summary>
-public sealed record ThreadWrite(IReadOnlyList<NewMessage> Messages, ThreadChange? Change, IReadOnlyList<EventRecord> Events);
+/// <summary>
+/// One atomic write to a thread. <paramref name="EventsForMessages"/> builds events that must name the messages
+/// written (their ids are assigned by the store), committed in the same transaction.
+/// </summary>
+public sealed record ThreadWrite(IReadOnlyList<NewMessage> Messages, ThreadChange? Change, IReadOnlyList<EventRecord> Events,
+    Func<IReadOnlyList<MessageRecord>, IReadOnlyList<EventRecord>>? EventsForMessages = null);
 
 /// <summary>The body of every event delivery (api.md): <c>{"id","type","created_at","org_id","data"}</c>.</summary>
 public sealed record EventEnvelope(string Id, string Type, DateTimeOffset CreatedAt, string OrgId, object Data);

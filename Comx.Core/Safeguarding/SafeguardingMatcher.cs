@@ -40,18 +40,19 @@ public sealed class SafeguardingMatcher
     private static readonly Lazy<PhraseTrie[]> Lexicon = new(() => Build(DefaultLexicon.Entries
         .Select(entry => (entry.Phrase, (SafeguardingVerdict)new SafeguardingVerdict.Escalated(entry.Category, entry.Phrase)))));
 
-    private readonly PhraseTrie[] _tries;
+    private readonly PhraseTrie[] _own;
+    private readonly bool _useDefaults;
 
     private SafeguardingMatcher(SafeguardingPolicy policy)
     {
-        var own = Build(
+        _own = Build(
         [
             .. policy.EscalationTerms.Where(IsTerm).Select(term =>
-                (term, (SafeguardingVerdict)new SafeguardingVerdict.Escalated(SafeguardingCategory.Custom, term.Trim()))),
+                (term, (SafeguardingVerdict)new SafeguardingVerdict.Escalated(SafeguardingCategory.Custom, term.Trim(), SafeguardingLayer.Terms))),
             .. policy.BlockedTerms.Where(IsTerm).Select(term =>
                 (term, (SafeguardingVerdict)new SafeguardingVerdict.Blocked(term.Trim()))),
         ]);
-        _tries = policy.UseDefaultLexicon ? [.. Lexicon.Value, .. own] : own;
+        _useDefaults = policy.UseDefaultLexicon;
     }
 
     /// <summary>The compiled matcher for <paramref name="policy"/>, built on first use and kept while the policy lives.</summary>
@@ -64,10 +65,29 @@ public sealed class SafeguardingMatcher
     /// <summary>Shorthand for <c>For(policy).Check(message)</c>.</summary>
     public static SafeguardingVerdict Check(SafeguardingPolicy policy, string message) => For(policy).Check(message);
 
+    /// <summary>
+    /// The phrase layers: the default lexicon's spelling-proof phrases and <see cref="DisclosurePatterns"/> (when the
+    /// policy uses the defaults), then the organisation's own terms. Escalation wins over blocking; the default
+    /// detector's category wins over "custom" when both match.
+    /// </summary>
     public SafeguardingVerdict Check(string message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        return _tries.Length == 0 ? SafeguardingVerdict.Clear.Instance : Scan(SafeguardingText.NormaliseMessage(message));
+        var normalised = SafeguardingText.NormaliseMessage(message);
+        if (_useDefaults)
+        {
+            if (Scan(Lexicon.Value, normalised) is SafeguardingVerdict.Escalated lexicon && !DisclosurePatterns.Dismisses(message, lexicon))
+            {
+                return lexicon;
+            }
+
+            if (DisclosurePatterns.Match(message) is { } pattern)
+            {
+                return pattern;
+            }
+        }
+
+        return _own.Length == 0 ? SafeguardingVerdict.Clear.Instance : Scan(_own, normalised);
     }
 
     private static bool IsTerm(string? term) => !string.IsNullOrWhiteSpace(term);
@@ -106,7 +126,7 @@ public sealed class SafeguardingMatcher
     /// have been seen); each character moves every thread on, and new threads start at each word start (at every
     /// letter, for <see cref="PhraseMode.InsideWord"/>).
     /// </summary>
-    private SafeguardingVerdict Scan(string text)
+    private static SafeguardingVerdict Scan(PhraseTrie[] tries, string text)
     {
         var current = new List<Thread>();
         var next = new List<Thread>();
@@ -163,7 +183,7 @@ public sealed class SafeguardingMatcher
 
             var wordStart = p == 0 || text[p - 1] == ' ';
             var wordEnd = p + 1 == text.Length || text[p + 1] == ' ';
-            foreach (var trie in _tries)
+            foreach (var trie in tries)
             {
                 if (wordStart || trie.Mode == PhraseMode.InsideWord)
                 {

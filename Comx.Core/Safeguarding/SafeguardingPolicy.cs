@@ -19,11 +19,13 @@ public sealed record SafeguardingPolicy : IValidatable
     public const string DefaultBlockMessage =
         "Sorry, I can't help with that message. Please try asking in a different way, or ask to speak to a member of staff.";
 
+    /// <summary>
+    /// The default signposting. It claims nothing about who was told: <see cref="SafeguardingReply"/> adds the one
+    /// sentence that is true for this organisation at the time.
+    /// </summary>
     public const string DefaultEscalationMessage =
         "Thank you for telling me. It sounds like things might be really hard right now, and you don't have to deal " +
-        "with this on your own. A member of staff has been alerted and will follow this up. If you are in danger " +
-        "right now, call 999. You can talk to Childline for free at any time on 0800 1111, or call Samaritans free, " +
-        "day or night, on 116 123.";
+        "with this on your own. " + SafeguardingReply.Signposting;
 
     /// <summary>Terms that refuse a message (COMX_POLICY_BLOCK with <see cref="BlockMessage"/>).</summary>
     public IReadOnlyList<string> BlockedTerms { get; init; } = [];

@@ -17,6 +17,8 @@ namespace Comx.Core.ThinkGuide;
 public sealed class ThinkGuideService(
     ThinkGuideStore store,
     SafeguardingPolicyStore policies,
+    SafeguardingDetector detector,
+    SafeguardingReach reach,
     LearnerAccessibilityStore learners,
     EventStore events,
     ThinkGuidePromptWriter writer,
@@ -31,7 +33,7 @@ public sealed class ThinkGuideService(
         var learnerTask = learners.GetAsync(caller.OrgId, request.LearnerId, cancellationToken);
         await Task.WhenAll(policyTask, learnerTask);
         var policy = await policyTask;
-        var verdict = SafeguardingMatcher.Check(policy, request.Question + "\n" + request.Subject);
+        var verdict = await detector.CheckAsync(policy, request.Question + "\n" + request.Subject, cancellationToken);
         if (verdict is SafeguardingVerdict.Blocked)
         {
             return Blocked(policy);
@@ -44,8 +46,8 @@ public sealed class ThinkGuideService(
         WrittenPrompt prompt;
         if (verdict is SafeguardingVerdict.Escalated escalated)
         {
-            await RaiseAlertAsync(caller.OrgId, sessionId, request.LearnerId, "question", escalated, question, policy, now, cancellationToken);
-            prompt = new WrittenPrompt(policy.EscalationMessage, PromptSource.Safeguarding);
+            await RaiseAlertAsync(caller.OrgId, sessionId, request.LearnerId, "question", escalated, policy, now, cancellationToken);
+            prompt = new WrittenPrompt(SafeguardingReply.Compose(policy, await reach.SomeoneIsToldAsync(caller.OrgId, policy, cancellationToken)), PromptSource.Safeguarding);
         }
         else
         {
@@ -81,7 +83,7 @@ public sealed class ThinkGuideService(
         }
 
         var policy = await policyTask;
-        var verdict = SafeguardingMatcher.Check(policy, request.Response);
+        var verdict = await detector.CheckAsync(policy, request.Response, cancellationToken);
         if (verdict is SafeguardingVerdict.Blocked)
         {
             return Blocked(policy);
@@ -93,7 +95,7 @@ public sealed class ThinkGuideService(
         {
             // Raised before the session is written: a crash in between re-raises it on retry (same event id), never loses it.
             await RaiseAlertAsync(caller.OrgId, sessionId, session.LearnerId, answering.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                escalated, response, policy, now, cancellationToken);
+                escalated, policy, now, cancellationToken);
         }
 
         var level = (await learnerTask).ReadingLevel;
@@ -103,7 +105,8 @@ public sealed class ThinkGuideService(
         if (verdict is SafeguardingVerdict.Escalated)
         {
             reason = RePromptReason.Safeguarding;
-            next = session with { Prompt = policy.EscalationMessage, PromptSource = PromptSource.Safeguarding, SafeguardingFlag = true };
+            var reply = SafeguardingReply.Compose(policy, await reach.SomeoneIsToldAsync(caller.OrgId, policy, cancellationToken));
+            next = session with { Prompt = reply, PromptSource = PromptSource.Safeguarding, SafeguardingFlag = true };
         }
         else
         {
@@ -175,13 +178,11 @@ public sealed class ThinkGuideService(
 
     private static string Redact(SafeguardingPolicy policy, string text) => policy.RedactPii ? PiiRedactor.Redact(text) : text;
 
-    private async Task RaiseAlertAsync(string orgId, string sessionId, string learnerId, string at, SafeguardingVerdict.Escalated verdict, string message,
+    private async Task RaiseAlertAsync(string orgId, string sessionId, string learnerId, string at, SafeguardingVerdict.Escalated verdict,
         SafeguardingPolicy policy, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var eventId = "evt_" + StorageKeys.Hash($"thinkguide|{sessionId}|{at}");
-        await events.AddAsync(orgId, [EventRecord.Create(eventId, now, new SafeguardingAlertData(null, sessionId, SafeguardingSources.ThinkGuide, learnerId,
-            System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(verdict.Category.ToString()),
-            verdict.Category == SafeguardingCategory.Custom ? "org_term" : "lexicon", message,
-            policy.Contact is { } contact ? new SafeguardingAlertContact(contact.Name, contact.Email) : null))], cancellationToken);
+        await events.AddAsync(orgId, [EventRecord.Create(eventId, now, SafeguardingAlerts.FromThinkGuide(sessionId, learnerId, at, verdict, policy))],
+            cancellationToken);
     }
 }

@@ -118,9 +118,18 @@ public sealed class NotificationTests : IAsyncLifetime
         }), TestSettings.NewIp());
         enquiry.Headers.Add("Origin", ChatTestOrg.Origin);
         await (await _app.Client.SendAsync(enquiry, Token)).JsonAsync(201);
-        const string Words = "nobody at home must know what happens to me";
-        await RaiseAsync(org.OrgId, new SafeguardingAlertData("thr_alert", "ses_alert", SafeguardingSources.Chat, null, "abuse", "lexicon", Words,
-            new SafeguardingAlertContact("DSL", dsl)));
+        // A real disclosure through the chat route, with the policy's contact set: the alert goes to the staff and the contact.
+        await (await _app.Client.SendAsync(org.AsAdmin(HttpMethod.Put, "/api/org/v1/safeguarding", TestApp.Json(new
+        {
+            blocked_terms = Array.Empty<string>(), escalation_terms = Array.Empty<string>(), use_default_lexicon = true,
+            contact = new { name = "DSL", email = dsl }, block_message = "Please keep it kind.",
+            escalation_message = "Thank you for telling us.", redact_pii = false,
+        })), Token)).JsonAsync(200);
+        const string Words = "i swallowed a load of tablets yesterday";
+        var visitor = await chat.StartAsync(_app);
+        Assert.True((await visitor.AskAsync(Words)).GetProperty("safeguarding").GetProperty("escalated").GetBoolean());
+        var threads = await (await _app.Client.SendAsync(org.AsAdmin(HttpMethod.Get, "/api/org/v1/inbox/threads"), Token)).JsonAsync(200);
+        var threadId = threads.GetProperty("data").EnumerateArray().Single().GetProperty("thread_id").GetString()!;
         await RaiseAsync(org.OrgId, new HandoffRequestedData("hof_n", "thr_handoff", "ses_h", "Wants to talk about fees", null, HandoffRequesters.Visitor, null));
         await RaiseAsync(org.OrgId, new IngestFailedData("job_n", "src_n", "Term dates", "failed", "The server answered 404 Not Found."));
 
@@ -149,9 +158,9 @@ public sealed class NotificationTests : IAsyncLifetime
         var toDsl = Assert.Single(SmtpCatcher.Shared.For(dsl));
         foreach (var text in new[] { TextOf(alert), TextOf(toDsl) })
         {
-            Assert.Contains("abuse", text, StringComparison.Ordinal);
-            Assert.Contains("thr_alert", text, StringComparison.Ordinal);
-            Assert.DoesNotContain("nobody at home", text, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains("self harm", text, StringComparison.Ordinal);
+            Assert.Contains(threadId, text, StringComparison.Ordinal);
+            Assert.DoesNotContain("tablets", text, StringComparison.OrdinalIgnoreCase);
         }
 
         Assert.DoesNotContain(Words, toDsl.Raw, StringComparison.OrdinalIgnoreCase);

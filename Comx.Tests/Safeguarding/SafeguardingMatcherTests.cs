@@ -52,19 +52,19 @@ public sealed class SafeguardingMatcherTests
     }
 
     [Theory]
-    [InlineData("my dad hits me", "dad hits me")]
-    [InlineData("he hit me", "he hit me")]
-    [InlineData("My step-dad hurts me when mum is out", "stepdad hurts me")]
-    [InlineData("he touched me and told me not to tell", "he touched me")]
-    [InlineData("m y  u n c l e  h i t s  m e", "uncle hits me")]
-    [InlineData("my mum's boyfriend beat me up", "boyfriend beat me up")]
-    [InlineData("I don't feel safe at home", "don't feel safe at home")]
-    [InlineData("a man online asked me for nudes", "asked me for nudes")]
-    [InlineData("I'm scared of my stepdad", "scared of my stepdad")]
-    public void AbuseDisclosure_Escalates(string message, string phrase)
+    [InlineData("my dad hits me", SafeguardingCategory.PhysicalAbuse, "dad hits me")]
+    [InlineData("he hit me", SafeguardingCategory.PhysicalAbuse, "he hit me")]
+    [InlineData("My step-dad hurts me when mum is out", SafeguardingCategory.PhysicalAbuse, "stepdad hurts me")]
+    [InlineData("he touched me and told me not to tell", SafeguardingCategory.SexualAbuse, "he touched me")]
+    [InlineData("m y  u n c l e  h i t s  m e", SafeguardingCategory.PhysicalAbuse, "uncle hits me")]
+    [InlineData("my mum's boyfriend beat me up", SafeguardingCategory.PhysicalAbuse, "boyfriend beat me up")]
+    [InlineData("I don't feel safe at home", SafeguardingCategory.Abuse, "don't feel safe at home")]
+    [InlineData("a man online asked me for nudes", SafeguardingCategory.Grooming, "asked me for nudes")]
+    [InlineData("I'm scared of my stepdad", SafeguardingCategory.Abuse, "scared of my stepdad")]
+    public void AbuseDisclosure_Escalates(string message, SafeguardingCategory category, string phrase)
     {
         var verdict = Assert.IsType<SafeguardingVerdict.Escalated>(SafeguardingMatcher.Check(Defaults, message));
-        Assert.Equal(new SafeguardingVerdict.Escalated(SafeguardingCategory.Abuse, phrase), verdict);
+        Assert.Equal(new SafeguardingVerdict.Escalated(category, phrase, SafeguardingLayer.Patterns), verdict);
     }
 
     [Theory]
@@ -135,7 +135,7 @@ public sealed class SafeguardingMatcherTests
         var policy = new SafeguardingPolicy { EscalationTerms = ["knife", "run away from home"] };
 
         var knife = Assert.IsType<SafeguardingVerdict.Escalated>(SafeguardingMatcher.Check(policy, "there's a kn1fe in his bag"));
-        Assert.Equal(new SafeguardingVerdict.Escalated(SafeguardingCategory.Custom, "knife"), knife);
+        Assert.Equal(new SafeguardingVerdict.Escalated(SafeguardingCategory.Custom, "knife", SafeguardingLayer.Terms), knife);
 
         var runaway = Assert.IsType<SafeguardingVerdict.Escalated>(SafeguardingMatcher.Check(policy, "im going to RUN AWAY from home"));
         Assert.Equal("run away from home", runaway.Phrase);
@@ -160,7 +160,7 @@ public sealed class SafeguardingMatcherTests
 
         var verdict = SafeguardingMatcher.Check(policy, "what the hell, my dad hits me");
 
-        Assert.Equal(new SafeguardingVerdict.Escalated(SafeguardingCategory.Abuse, "dad hits me"), verdict);
+        Assert.Equal(new SafeguardingVerdict.Escalated(SafeguardingCategory.PhysicalAbuse, "dad hits me"), verdict);
     }
 
     [Fact]

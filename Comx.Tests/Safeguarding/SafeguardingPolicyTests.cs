@@ -19,7 +19,9 @@ public sealed class SafeguardingPolicyTests
         Assert.Contains("0800 1111", policy.EscalationMessage, StringComparison.Ordinal);
         Assert.Contains("116 123", policy.EscalationMessage, StringComparison.Ordinal);
         Assert.Contains("999", policy.EscalationMessage, StringComparison.Ordinal);
-        Assert.Contains("member of staff has been alerted", policy.EscalationMessage, StringComparison.Ordinal);
+        Assert.Contains("0808 800 5000", policy.EscalationMessage, StringComparison.Ordinal);
+        // The default promises nothing about who was told: SafeguardingReply adds the sentence that is true.
+        Assert.DoesNotContain("alerted", policy.EscalationMessage, StringComparison.OrdinalIgnoreCase);
         Assert.True(policy.EscalationMessage.Length <= SafeguardingPolicy.MaxEscalationMessageLength);
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Comx.Core.Accessibility;
 using Comx.Core.Events;
+using Comx.Core.Safeguarding;
 using Comx.Core.ThinkGuide;
 using Comx.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -168,7 +169,12 @@ public sealed class ThinkGuideTests : IAsyncLifetime
         Assert.Equal("Please keep it kind.", blockError.GetProperty("message").GetString());
 
         var turn = await (await StepAsync(org, sessionId, "I saw a purple elephant at home, email me at kid@example.org")).JsonAsync(200);
-        Assert.Equal(escalationMessage, turn.GetProperty("prompt").GetString());
+        // The organisation's message, then the truth (no SMTP, no webhook here: nobody is told straight away), then the
+        // helplines, since the organisation's message names no number.
+        var prompt = turn.GetProperty("prompt").GetString()!;
+        Assert.StartsWith(escalationMessage, prompt, StringComparison.Ordinal);
+        Assert.Contains(SafeguardingReply.NotNotifiedSentence, prompt, StringComparison.Ordinal);
+        Assert.Contains("0800 1111", prompt, StringComparison.Ordinal);
         Assert.Equal("understand", turn.GetProperty("stage").GetString());
         Assert.True(turn.GetProperty("safeguarding_flag").GetBoolean());
         Assert.Equal("safeguarding", turn.GetProperty("re_prompt_reason").GetString());
@@ -183,6 +189,7 @@ public sealed class ThinkGuideTests : IAsyncLifetime
         Assert.Equal(sessionId, data.GetProperty("session_id").GetString());
         Assert.Equal("thinkguide", data.GetProperty("source").GetString());
         Assert.Equal("custom", data.GetProperty("category").GetString());
+        Assert.Equal("terms", data.GetProperty("detected_by").GetString());
         Assert.DoesNotContain("kid@example.org", alert.Json, StringComparison.Ordinal);
 
         var session = await GetAsync(org, sessionId);
