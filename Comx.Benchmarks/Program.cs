@@ -1,3 +1,4 @@
+using Comx.Benchmarks.Answers;
 using Comx.Benchmarks.Chat;
 using Comx.Benchmarks.Retrieval;
 
@@ -9,7 +10,10 @@ switch (args.FirstOrDefault())
     case "chat":
         await ChatBenchmark.RunAsync(Console.Out);
         return 0;
+    case "answers":
+        await AnswersBenchmark.RunAsync(Console.Out);
+        return 0;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project Comx.Benchmarks -- retrieval|chat");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project Comx.Benchmarks -- retrieval|chat|answers");
         return 2;
 }

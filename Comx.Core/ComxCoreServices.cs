@@ -3,6 +3,7 @@ using Comx.Core.Identity;
 using Comx.Core.Network;
 using Comx.Core.Operations;
 using Comx.Core.Billing;
+using Comx.Core.Embeddings;
 using Comx.Core.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,6 +24,7 @@ public static class ComxCoreServices
 
         services.AddSingleton(_ => new ComxStorage(configuration));
         services.AddHostedService<StorageStartup>();
+        services.AddMetrics();
         services.AddSingleton<QueueSender>();
 
         services.AddSingleton(sp => new RouteTable(ComxRoutes.All().Concat(sp.GetServices<RouteDefinition>())));
@@ -42,6 +44,7 @@ public static class ComxCoreServices
         services.AddSingleton<Safeguarding.SafeguardingPolicyStore>();
         services.AddSingleton<Accessibility.LearnerAccessibilityStore>();
         services.AddSingleton<GuardedHttpClient>();
+        services.AddComxEmbeddings(configuration);
         services.AddSingleton<Knowledge.Retrieval.RetrievalIndexStore>();
         services.AddSingleton<Chat.ChatService>();
         services.AddOptions<Chat.AiOptions>().Bind(configuration.GetSection(Chat.AiOptions.Section));
@@ -63,6 +66,8 @@ public static class ComxCoreServices
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<OrgDirectory>();
         services.AddSingleton<InboundEventLog>();
+        services.AddSingleton<Events.EventStore>();
+        services.AddSingleton<Events.EventDispatcher>();
         services.AddSingleton<Inbox.ConversationStore>();
         services.AddSingleton<Chat.ChatSessionStore>();
         services.AddSingleton<Chat.AnswerStore>();
@@ -81,7 +86,17 @@ public static class ComxCoreServices
         services.AddSingleton<IValidateOptions<Deliveries.DeliveryOptions>, Deliveries.DeliveryOptionsValidator>();
         services.AddSingleton<Deliveries.WebhookStore>();
         services.AddSingleton<Deliveries.DeliveryStore>();
+        services.AddSingleton<Deliveries.DeliveryScheduler>();
+        services.AddSingleton<Events.IEventConsumer, Deliveries.WebhookConsumer>();
+        services.AddSingleton<Deliveries.SignedPostSender>();
+        services.AddSingleton<Deliveries.IDeliveryTarget, Deliveries.HookTarget>();
+        services.AddSingleton<Deliveries.IDeliveryTarget, Actions.ActionTarget>();
         services.AddSingleton<Deliveries.DeliveryWorker>();
+        services.AddOptions<Notifications.SmtpOptions>().Bind(configuration.GetSection(Notifications.SmtpOptions.Section));
+        services.AddSingleton<Notifications.NotificationStore>();
+        services.AddSingleton<Notifications.NotificationServices>();
+        services.AddSingleton<Events.IEventConsumer, Notifications.NotificationConsumer>();
+        services.AddSingleton<Deliveries.IDeliveryTarget, Notifications.EmailTarget>();
         services.AddSingleton<Actions.ActionStore>();
 
         services.AddSingleton<Knowledge.SourceStore>();

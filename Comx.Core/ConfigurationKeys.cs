@@ -22,8 +22,15 @@ public static class ConfigurationKeys
     public const string AiApiKey = "Comx__Ai__ApiKey";
     public const string AiModel = "Comx__Ai__Model";
     public const string AiFallbackToExtractive = "Comx__Ai__FallbackToExtractive";
+    public const string AiEmbeddingModel = "Comx__Ai__EmbeddingModel";
     public const string NetworkAllowPrivateTargets = "Comx__Network__AllowPrivateTargets";
     public const string NetworkForwardedHops = "Comx__Network__ForwardedHops";
+    public const string SmtpHost = "Comx__Smtp__Host";
+    public const string SmtpPort = "Comx__Smtp__Port";
+    public const string SmtpUsername = "Comx__Smtp__Username";
+    public const string SmtpPassword = "Comx__Smtp__Password";
+    public const string SmtpFrom = "Comx__Smtp__From";
+    public const string SmtpUseTls = "Comx__Smtp__UseTls";
     public const string DevHostSeedDemo = "Comx__DevHost__SeedDemo";
 
     public const string DevHostDemoOrgId = "Comx__DevHost__DemoOrgId";
@@ -43,8 +50,15 @@ public static class ConfigurationKeys
         new(AiApiKey, false, true, "API key for the AI endpoint."),
         new(AiModel, false, false, "Model or deployment name."),
         new(AiFallbackToExtractive, false, false, "true: answer extractively when the model is unavailable instead of 503."),
+        new(AiEmbeddingModel, false, false, "Embedding model on the AI endpoint; unset means the local all-MiniLM-L6-v2 embeds in process."),
         new(NetworkAllowPrivateTargets, false, false, "true only for local runs and tests: lets ingestion and deliveries reach private addresses."),
         new(NetworkForwardedHops, false, false, "How many trusted proxies append to X-Forwarded-For (default 1, Azure's front end)."),
+        new(SmtpHost, false, false, "SMTP server for e-mail notifications; unset means notifications are recorded but not sent, and /me says so."),
+        new(SmtpPort, false, false, "SMTP port (default 587: STARTTLS; 465: implicit TLS)."),
+        new(SmtpUsername, false, false, "SMTP user name; unset means no authentication."),
+        new(SmtpPassword, false, true, "SMTP password."),
+        new(SmtpFrom, false, false, "Sender address of notification e-mails; unset means notifications are not sent."),
+        new(SmtpUseTls, false, false, "true (default): TLS to the SMTP server; false only for a local catcher on loopback."),
         new(DevHostSeedDemo, false, false, "DevHost only: seed the demo organisation at start."),
 
         new(DevHostDemoOrgId, false, false, "DevHost only: the demo organisation's id (default org_demo_hillside)."),

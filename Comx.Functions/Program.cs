@@ -1,8 +1,7 @@
-using Comx.Core;
+using Comx.Functions;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
 
 var builder = FunctionsApplication.CreateBuilder(args);
-builder.ConfigureFunctionsWebApplication();
-builder.Services.AddComxCore(builder.Configuration);
+builder.AddComxWorker();
 builder.Build().Run();

@@ -10,6 +10,7 @@ using Comx.Core.Knowledge.Retrieval;
 using Comx.Core.Storage;
 using Comx.DevHost;
 using Comx.Tests.Knowledge;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -31,10 +32,10 @@ internal static class ChatBenchmark
     private const int Measured = 400;
     private const int Concurrency = 4;
 
-    public static async Task RunAsync(TextWriter output)
+    /// <summary>Azurite (started when not running) and the DevHost on a loopback port, as every benchmark here runs them.</summary>
+    public static async Task<BenchHost> StartHostAsync(TextWriter output)
     {
-        await using var azurite = await AzuriteProcess.EnsureRunningAsync(null, output);
-        using var storageCalls = new StorageCallCounter();
+        var azurite = await AzuriteProcess.EnsureRunningAsync(null, output);
         var builder = DevHostApp.CreateBuilder([], backgroundJobs: false);
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -48,8 +49,72 @@ internal static class ChatBenchmark
             ["Comx:Stripe:WebhookSecret"] = "whsec_79bd93868e08aad7b1a2a9944df2b17b",
             ["Comx:Stripe:PricePlans"] = "price_pro=pro",
         });
-        await using var app = DevHostApp.Configure(builder.Build());
+        var app = DevHostApp.Configure(builder.Build());
         await app.StartAsync();
+        return new BenchHost(azurite, app);
+    }
+
+    /// <summary>Chat message p50 on an org against the storage floor's p50, sequentially after a warm-up.</summary>
+    public static async Task<(double HandlerP50, double FloorP50)> MeasureAgainstFloorAsync(IServiceProvider services, HttpClient http, string widgetKey, string orgId,
+        IReadOnlyList<string> questions, int warmUp, int measured)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(questions);
+        var sessions = new List<(string Id, string Token)>();
+        for (var i = 0; i < 8; i++)
+        {
+            using var create = new HttpRequestMessage(HttpMethod.Post, "/api/public/v1/chat/sessions") { Content = JsonContent.Create(new { widget_key = widgetKey }) };
+            create.Headers.Add("X-Forwarded-For", $"10.66.{i}.1");
+            using var created = await http.SendAsync(create);
+            var body = await created.Content.ReadFromJsonAsync<JsonElement>();
+            sessions.Add((body.GetProperty("session_id").GetString()!, body.GetProperty("session_token").GetString()!));
+        }
+
+        var sent = 0;
+        async Task<double> SendOneAsync()
+        {
+            var n = Interlocked.Increment(ref sent);
+            var (id, token) = sessions[n % sessions.Count];
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/public/v1/chat/messages")
+            {
+                Content = JsonContent.Create(new { session_id = id, message = questions[n % questions.Count] }),
+            };
+            request.Headers.Add("X-Session-Token", token);
+            request.Headers.Add("X-Forwarded-For", $"10.{200 + (n / 62500 % 50)}.{(n / 250) % 250}.{n % 250 + 1}");
+            var started = Stopwatch.GetTimestamp();
+            using var response = await http.SendAsync(request);
+            var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            return response.IsSuccessStatusCode ? elapsed : throw new InvalidOperationException($"chat message failed: {(int)response.StatusCode}");
+        }
+
+        var floor = new StorageFloor(services.GetRequiredService<ComxStorage>(), orgId, sessions[0].Id);
+        await floor.PrepareAsync();
+        return (await P50Async(SendOneAsync, warmUp, measured), await P50Async(floor.RunOnceAsync, warmUp, measured));
+    }
+
+    private static async Task<double> P50Async(Func<Task<double>> once, int warmUp, int measured)
+    {
+        for (var i = 0; i < warmUp; i++)
+        {
+            await once();
+        }
+
+        var latencies = new List<double>(measured);
+        for (var i = 0; i < measured; i++)
+        {
+            latencies.Add(await once());
+        }
+
+        latencies.Sort();
+        return latencies[latencies.Count / 2];
+    }
+
+    public static async Task RunAsync(TextWriter output)
+    {
+        await using var host = await StartHostAsync(output);
+        using var storageCalls = new StorageCallCounter();
+        var app = host.App;
         var baseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         var storage = app.Services.GetRequiredService<ComxStorage>();
 
@@ -114,7 +179,19 @@ internal static class ChatBenchmark
 
         output.WriteLine();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"p50 ratio handler/floor: {handler.P50 / bare.P50:F2} (target ≤ 1.5)"));
-        await app.StopAsync();
+    }
+
+    /// <summary>A running DevHost and the Azurite it uses; disposing stops both (Azurite only if this run started it).</summary>
+    internal sealed class BenchHost(IAsyncDisposable azurite, WebApplication app) : IAsyncDisposable
+    {
+        public WebApplication App => app;
+
+        public async ValueTask DisposeAsync()
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+            await azurite.DisposeAsync();
+        }
     }
 
     private static async Task<Result> MeasureAsync(string name, Func<Task<double>> once, StorageCallCounter counter)
@@ -234,7 +311,7 @@ internal static class ChatBenchmark
                 var thread = (await conversations.GetEntityAsync<TableEntity>(orgId, "t|" + threadId)).Value;
                 if (attempt == 0)
                 {
-                    await T(StorageNames.Tables.Outbox).UpsertEntityAsync(new TableEntity("floor", orgId));
+                    await T(StorageNames.Tables.Events).UpsertEntityAsync(new TableEntity("floor", orgId));
                 }
 
                 try

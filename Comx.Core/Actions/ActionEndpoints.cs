@@ -123,7 +123,7 @@ internal static class ActionEndpoints
 
         IReadOnlyList<DeliveryAttempt> attempts = [];
         if (proposal.DeliveryId is { } deliveryId
-            && await context.Service<DeliveryStore>().GetAsync(orgId, DeliveryStore.ActionRow(proposal.ProposalId, deliveryId), cancellationToken) is { } delivery)
+            && await context.Service<DeliveryStore>().GetAsync(orgId, DeliveryKind.Action, proposal.ProposalId, deliveryId, cancellationToken) is { } delivery)
         {
             attempts = delivery.Attempts;
         }
@@ -173,7 +173,7 @@ internal static class ActionEndpoints
             proposal.TargetUrl, ActionStore.ExecutionBody(orgId, proposal), cancellationToken: cancellationToken);
         if (delivery is { Status: DeliveryStatus.Pending, AttemptCount: 0 })
         {
-            await context.Service<DeliveryWorker>().EnqueueAsync(orgId, delivery.Row, 1, null, cancellationToken);
+            await context.Service<DeliveryScheduler>().SendAttemptAsync(orgId, delivery.Row, 1, cancellationToken: cancellationToken);
         }
 
         return ApiResult.Accepted(new ExecutionResponse(proposal.ProposalId, proposal.Status, deliveryId));

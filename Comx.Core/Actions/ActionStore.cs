@@ -3,7 +3,7 @@ using Azure;
 using Azure.Data.Tables;
 using Comx.Core.Deliveries;
 using Comx.Core.Http;
-using Comx.Core.Inbox;
+using Comx.Core.Events;
 using Comx.Core.Storage;
 
 namespace Comx.Core.Actions;
@@ -46,7 +46,7 @@ public sealed record ActionExecutionData(string ProposalId, string ActionType, s
 /// Proposals (one row each in the organisation's partition of the actions table) and the organisation's action
 /// signing secret (settings table). Every status change is an ETag write, so approval and execution happen once.
 /// </summary>
-public sealed class ActionStore(ComxStorage storage, ConversationStore conversations, IdGenerator ids, TimeProvider time)
+public sealed class ActionStore(ComxStorage storage, EventStore events, IdGenerator ids, TimeProvider time)
 {
     /// <summary>What <c>X-Comx-Event</c> and the body's <c>type</c> say on an action execution.</summary>
     public const string ExecutionEventType = "action.execute";
@@ -170,10 +170,14 @@ public sealed class ActionStore(ComxStorage storage, ConversationStore conversat
         var last = delivery.Attempts.Count > 0 ? delivery.Attempts[^1] : null;
         var error = succeeded ? null : last?.Error ?? delivery.SkipReason ?? "The action could not be delivered.";
         var finishedAt = delivery.FinishedAt ?? time.GetUtcNow();
-        var data = new ActionOutcomeData(proposal.ProposalId, proposal.ActionType, proposal.TargetUrl, proposal.Summary, proposal.ThreadId, delivery.DeliveryId,
-            succeeded ? "succeeded" : "failed", last?.StatusCode, delivery.Attempts.Count, error, proposal.ApprovedBy, proposal.ExecutedBy, finishedAt);
-        await conversations.AddEventsAsync(orgId,
-            [new OutboxEvent(OutcomeEventId(proposalId), succeeded ? EventTypes.ActionExecuted : EventTypes.ActionFailed, finishedAt, data)], cancellationToken);
+        var outcome = succeeded
+            ? EventRecord.Create(OutcomeEventId(proposalId), finishedAt, new ActionExecutedData(proposal.ProposalId, proposal.ActionType, proposal.TargetUrl,
+                proposal.Summary, proposal.ThreadId, delivery.DeliveryId, "succeeded", last?.StatusCode, delivery.Attempts.Count, error, proposal.ApprovedBy,
+                proposal.ExecutedBy, finishedAt))
+            : EventRecord.Create(OutcomeEventId(proposalId), finishedAt, new ActionFailedData(proposal.ProposalId, proposal.ActionType, proposal.TargetUrl,
+                proposal.Summary, proposal.ThreadId, delivery.DeliveryId, "failed", last?.StatusCode, delivery.Attempts.Count, error, proposal.ApprovedBy,
+                proposal.ExecutedBy, finishedAt));
+        await events.AddAsync(orgId, [outcome], cancellationToken);
         await Table.UpdateAsync<ProposalEntity>(orgId, proposalId, current =>
         {
             if (current is null || current.Status != nameof(ProposalStatus.Executing))
@@ -262,7 +266,3 @@ public sealed class ActionStore(ComxStorage storage, ConversationStore conversat
             ApprovedBy, ApprovedAt, ExecutedBy, ExecutedAt, DeliveryId, FinishedAt, Error);
     }
 }
-
-/// <summary>The <c>data</c> of action.executed and action.failed.</summary>
-public sealed record ActionOutcomeData(string ProposalId, string ActionType, string TargetUrl, string Summary, string? ThreadId, string DeliveryId, string Status,
-    int? StatusCode, int Attempts, string? Error, string? ApprovedBy, string? ExecutedBy, DateTimeOffset FinishedAt);

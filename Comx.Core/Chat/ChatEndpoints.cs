@@ -82,7 +82,8 @@ public sealed record AnswerBody(string AnswerId, string Text, IReadOnlyList<Cita
 
 public sealed record SafeguardingOutcome(bool Escalated);
 
-public sealed record SendMessageResponse(string MessageId, AnswerBody? Answer, bool HandoffActive, SafeguardingOutcome Safeguarding);
+/// <summary>The reply to a visitor message. <c>SuggestedActions</c>: what the widget may offer next (<c>handoff</c>, <c>enquiry</c>).</summary>
+public sealed record SendMessageResponse(string MessageId, AnswerBody? Answer, bool HandoffActive, SafeguardingOutcome Safeguarding, IReadOnlyList<string> SuggestedActions);
 
 public sealed record PublicMessage(string MessageId, MessageRole Role, string Text, string? AnswerId, DateTimeOffset CreatedAt);
 

@@ -1,11 +1,13 @@
 using Comx.Core.Accessibility;
 using Comx.Core.Billing;
+using Comx.Core.Events;
 using Comx.Core.Http;
 using Comx.Core.Identity;
 using Comx.Core.Inbox;
 using Comx.Core.Knowledge.Retrieval;
 using Comx.Core.Safeguarding;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.AI;
 
 namespace Comx.Core.Chat;
 
@@ -25,6 +27,7 @@ public sealed class ChatService(
     UsageCounter usage,
     RetrievalIndexStore indexes,
     IAnswerGenerator generator,
+    IEmbeddingGenerator<string, Embedding<float>> embeddings,
     AnswerStore answers,
     IdGenerator ids,
     TimeProvider time)
@@ -70,7 +73,7 @@ public sealed class ChatService(
         {
             var written = await conversations.WriteAsync(orgId, session.ThreadId, _ => new ThreadWrite([new NewMessage(MessageRole.Visitor, stored)], null, []),
                 session.SessionId, cancellationToken);
-            return ApiResult.Ok(new SendMessageResponse(written!.Value.Messages[0].MessageId, null, true, new SafeguardingOutcome(false)));
+            return ApiResult.Ok(new SendMessageResponse(written!.Value.Messages[0].MessageId, null, true, new SafeguardingOutcome(false), []));
         }
 
         if (PlanCatalog.Check(org.Billing, PlanLimit.MessagesPerMonth, await usageTask, now) is { } limited)
@@ -78,37 +81,80 @@ public sealed class ChatService(
             return limited;
         }
 
-        var level = (await learnerTask).ReadingLevel;
-        var index = await indexes.GetAsync(orgId, cancellationToken);
-        var hits = index.Search(message, ChatEndpoints.RetrievedPassages);
-        var outcome = await generator.GenerateAsync(new AnswerRequest(message, hits, level), cancellationToken);
-        if (outcome is AnswerOutcome.ProviderUnavailable unavailable)
+        GeneratedAnswer answer;
+        IReadOnlyList<string> actions = [];
+        if (ConversationIntents.Classify(message) is var intent and not ConversationIntent.None)
         {
-            return ApiError.ProviderUnavailable(unavailable.Reason);
+            // Conversation, not a question: answered as such, without searching the sources.
+            var reply = ConversationReply.For(intent, widget.HandoffEnabled, widget.EnquiriesEnabled);
+            answer = new GeneratedAnswer(reply.Text, [], 1, false);
+            actions = reply.SuggestedActions;
+        }
+        else
+        {
+            var level = (await learnerTask).ReadingLevel;
+            var outcome = await AnswerAsync(orgId, message, level, cancellationToken);
+            if (outcome is AnswerOutcome.ProviderUnavailable unavailable)
+            {
+                return ApiError.ProviderUnavailable(unavailable.Reason);
+            }
+
+            answer = ((AnswerOutcome.Answered)outcome).Answer;
+            if (answer.Fallback)
+            {
+                answer = answer with { Text = AnswerTexts.FallbackText(widget.HandoffEnabled, widget.EnquiriesEnabled) };
+                actions = SuggestedActions.ForFallback(widget.HandoffEnabled, widget.EnquiriesEnabled);
+            }
         }
 
-        var answer = ((AnswerOutcome.Answered)outcome).Answer;
         var answerId = ids.New("ans");
         await answers.AddAsync(new StoredAnswer(answerId, orgId, stored, answer.Text, answer.Citations, answer.Confidence, answer.Fallback, now), cancellationToken);
         var eventId = ids.New("evt");
         var result = await conversations.WriteAsync(orgId, session.ThreadId, current => new ThreadWrite(
             [new NewMessage(MessageRole.Visitor, stored), new NewMessage(MessageRole.Bot, answer.Text, answerId)],
             current.Status == ThreadStatus.Resolved ? new ThreadChange(Status: ThreadStatus.Open) : null,
-            [new OutboxEvent(eventId, EventTypes.ChatMessageAnswered, now, new
-            {
-                thread_id = session.ThreadId,
-                session_id = session.SessionId,
-                answer_id = answerId,
-                question = stored,
-                answer = answer.Text,
-                confidence = answer.Confidence,
-                fallback = answer.Fallback,
-                citations = answer.Citations,
-            })]), session.SessionId, cancellationToken);
+            [EventRecord.Create(eventId, now, new ChatMessageAnsweredData(session.ThreadId, session.SessionId, answerId, stored, answer.Text, answer.Confidence,
+                answer.Fallback, [.. answer.Citations.Select(c => new EventCitation(c.SourceId, c.Title, c.Url, c.Snippet))]))]), session.SessionId, cancellationToken);
         await usage.IncrementAsync(orgId, PlanLimit.MessagesPerMonth, cancellationToken: cancellationToken);
         var visitorMessage = result!.Value.Messages[0];
         return ApiResult.Ok(new SendMessageResponse(visitorMessage.MessageId,
-            new AnswerBody(answerId, answer.Text, answer.Citations, answer.Confidence, answer.Fallback), false, new SafeguardingOutcome(false)));
+            new AnswerBody(answerId, answer.Text, answer.Citations, answer.Confidence, answer.Fallback), false, new SafeguardingOutcome(false), actions));
+    }
+
+    /// <summary>
+    /// Searches the org's index (hybrid when it carries vectors) and answers, or falls back without calling the
+    /// generator when the best passage is not similar enough to the question (<see cref="AnswerConfidence"/>).
+    /// </summary>
+    private async Task<AnswerOutcome> AnswerAsync(string orgId, string message, Accessibility.ReadingLevel level, CancellationToken cancellationToken)
+    {
+        var index = await indexes.GetAsync(orgId, cancellationToken);
+        var vector = index.HasVectors ? await EmbedQuestionAsync(message, cancellationToken) : default;
+        var hits = vector.IsEmpty
+            ? index.Search(message, ChatEndpoints.RetrievedPassages)
+            : index.Search(message, ChatEndpoints.RetrievedPassages, vector.Span);
+        var request = new AnswerRequest(message, hits, level, vector);
+        // The extractive generator also weighs the passage's sentences (see there); a chat model is not asked at all.
+        if (generator is not ExtractiveAnswerGenerator && hits.Count > 0 && hits[0].Similarity is not null && AnswerConfidence.Of(request) < AnswerConfidence.AnswerAt)
+        {
+            return new AnswerOutcome.Answered(AnswerTexts.FallbackAnswer(AnswerConfidence.Of(request)));
+        }
+
+        return await generator.GenerateAsync(request, cancellationToken);
+    }
+
+    /// <summary>The question's embedding; empty when a configured embedding endpoint fails (then the search is lexical).</summary>
+    private async Task<ReadOnlyMemory<float>> EmbedQuestionAsync(string message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var embedded = await embeddings.GenerateAsync([message], cancellationToken: cancellationToken);
+            return embedded[0].Vector;
+        }
+        catch (Exception e) when (e is HttpRequestException or System.ClientModel.ClientResultException
+            || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return default;
+        }
     }
 
     private async Task<ApiResult> EscalateAsync(ChatSession session, string stored, SafeguardingVerdict.Escalated verdict, SafeguardingPolicy policy, DateTimeOffset now,
@@ -119,15 +165,12 @@ public sealed class ChatService(
         var result = await conversations.WriteAsync(session.OrgId, session.ThreadId, _ => new ThreadWrite(
             [new NewMessage(MessageRole.Visitor, stored), new NewMessage(MessageRole.Bot, policy.EscalationMessage, answerId)],
             new ThreadChange(SafeguardingFlag: true),
-            [new OutboxEvent(ids.New("evt"), EventTypes.SafeguardingAlert, now, new
-            {
-                thread_id = session.ThreadId,
-                session_id = session.SessionId,
-                category = verdict.Category,
-                message = stored,
-                contact = policy.Contact,
-            })]), session.SessionId, cancellationToken);
+            [EventRecord.Create(ids, now, new SafeguardingAlertData(session.ThreadId, session.SessionId, SafeguardingSources.Chat, null,
+                System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(verdict.Category.ToString()),
+                verdict.Category == SafeguardingCategory.Custom ? "org_term" : "lexicon", stored,
+                policy.Contact is { } contact ? new SafeguardingAlertContact(contact.Name, contact.Email) : null))]),
+            session.SessionId, cancellationToken);
         return ApiResult.Ok(new SendMessageResponse(result!.Value.Messages[0].MessageId,
-            new AnswerBody(answerId, policy.EscalationMessage, [], 1, false), false, new SafeguardingOutcome(true)));
+            new AnswerBody(answerId, policy.EscalationMessage, [], 1, false), false, new SafeguardingOutcome(true), []));
     }
 }

@@ -1,6 +1,7 @@
 using System.Net.Mail;
 using Azure;
 using Azure.Data.Tables;
+using Comx.Core.Events;
 using Comx.Core.Http;
 using Comx.Core.Inbox;
 using Comx.Core.Identity;
@@ -109,7 +110,8 @@ internal static class EnquiryEndpoints
         };
         var response = enquiry.ToResponse();
         await context.Service<ConversationStore>().AddWithEventsAsync(widget.OrgId, [enquiry],
-            [new OutboxEvent(ids.New("evt"), EventTypes.EnquiryCreated, now, response)], cancellationToken);
+            [EventRecord.Create(ids, now, new EnquiryCreatedData(response.EnquiryId, response.Name, response.Email, response.Phone, response.Message, response.SessionId,
+                response.ThreadId, response.CreatedAt))], cancellationToken);
         return ApiResult.Created(new EnquiryCreated(response.EnquiryId));
     }
 

@@ -61,7 +61,7 @@ public sealed partial class ModelAnswerGenerator(IChatClient chat, IOptions<AiOp
         {
             LogProviderFailed(logger, exception.GetType().Name);
             return options.Value.FallbackToExtractive
-                ? new AnswerOutcome.Answered(ExtractiveAnswerGenerator.Generate(request))
+                ? new AnswerOutcome.Answered(await ExtractiveAnswerGenerator.GenerateAsync(request, null, cancellationToken))
                 : new AnswerOutcome.ProviderUnavailable("The answer service is unavailable. Retry shortly.");
         }
 

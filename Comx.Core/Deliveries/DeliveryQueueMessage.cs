@@ -8,10 +8,8 @@ namespace Comx.Core.Deliveries;
 public sealed record DeliveryQueueMessage(int Version, string Kind, string OrgId, string? DeliveryPartition = null, string? DeliveryRow = null, int? Attempt = null)
 {
     public const int CurrentVersion = 1;
-    public const string Dispatch = "dispatch";
+    public const string Dispatch = Events.EventsQueueMessage.DispatchKind;
     public const string Deliver = "deliver";
-
-    public static DeliveryQueueMessage DispatchOutbox(string orgId) => new(CurrentVersion, Dispatch, orgId);
 
     /// <summary>Attempt <paramref name="attempt"/> (1-based) of the delivery in row <paramref name="row"/> of the organisation's partition.</summary>
     public static DeliveryQueueMessage DeliverAttempt(string orgId, string row, int attempt) => new(CurrentVersion, Deliver, orgId, orgId, row, attempt);

@@ -29,6 +29,9 @@ public enum DeliveryKind
 
     /// <summary>An approved action's execution (row <c>a|proposal|delivery</c>).</summary>
     Action,
+
+    /// <summary>An e-mail notification of an event to one recipient (row <c>n|delivery</c>, so the newest come first).</summary>
+    Email,
 }
 
 /// <summary>One logged attempt: what came back (or why nothing did) and how long it took.</summary>
@@ -58,6 +61,9 @@ public sealed record Delivery(
 {
     public bool Finished => Status is DeliveryStatus.Succeeded or DeliveryStatus.Failed or DeliveryStatus.Skipped;
 }
+
+/// <summary>The marker of an unfinished delivery: where it is, when it was marked, when the recovery sweep last queued it.</summary>
+public sealed record ActiveDelivery(string OrgId, string Row, DateTimeOffset MarkedAt, DateTimeOffset? RequeuedAt);
 
 /// <summary>What <see cref="DeliveryStore.ClaimAsync"/> found.</summary>
 public enum ClaimOutcome
@@ -112,6 +118,14 @@ public sealed class DeliveryStore(ComxStorage storage, IdGenerator ids, TimeProv
 
     public static string ActionRow(string proposalId, string deliveryId) => $"a|{proposalId}|{deliveryId}";
 
+    /// <summary>The row of a delivery of any kind.</summary>
+    public static string Row(DeliveryKind kind, string targetId, string deliveryId) => kind switch
+    {
+        DeliveryKind.Hook => HookRow(targetId, deliveryId),
+        DeliveryKind.Action => ActionRow(targetId, deliveryId),
+        _ => "n|" + deliveryId,
+    };
+
     /// <summary>Adds a delivery; when one with its id exists already, returns that one (created false).</summary>
     public async Task<(Delivery Delivery, bool Created)> AddAsync(string orgId, DeliveryKind kind, string targetId, string deliveryId, string eventId, string eventType,
         string? url, ReadOnlyMemory<byte> body, DeliveryStatus status = DeliveryStatus.Pending, string? skipReason = null, string? resendOf = null,
@@ -126,7 +140,7 @@ public sealed class DeliveryStore(ComxStorage storage, IdGenerator ids, TimeProv
         var entity = new DeliveryEntity
         {
             PartitionKey = orgId,
-            RowKey = kind == DeliveryKind.Hook ? HookRow(targetId, deliveryId) : ActionRow(targetId, deliveryId),
+            RowKey = Row(kind, targetId, deliveryId),
             DeliveryId = deliveryId,
             Kind = kind.ToString(),
             TargetId = targetId,
@@ -141,6 +155,13 @@ public sealed class DeliveryStore(ComxStorage storage, IdGenerator ids, TimeProv
             ResendOf = resendOf,
         };
         entity.SetBody(body);
+        if (status == DeliveryStatus.Pending)
+        {
+            // Before the delivery itself: a crash in between leaves a marker without a delivery (the recovery sweep
+            // drops it), never an unfinished delivery nobody will look at again.
+            await MarkActiveAsync(orgId, entity.RowKey, cancellationToken);
+        }
+
         try
         {
             await Table.AddEntityAsync(entity, cancellationToken);
@@ -156,6 +177,17 @@ public sealed class DeliveryStore(ComxStorage storage, IdGenerator ids, TimeProv
     {
         var entity = await Table.GetEntityIfExistsAsync<DeliveryEntity>(orgId, row, cancellationToken: cancellationToken);
         return entity.HasValue ? entity.Value!.ToRecord() : null;
+    }
+
+    public Task<Delivery?> GetAsync(string orgId, DeliveryKind kind, string targetId, string deliveryId, CancellationToken cancellationToken = default) =>
+        GetAsync(orgId, Row(kind, targetId, deliveryId), cancellationToken);
+
+    /// <summary>E-mail deliveries, newest first.</summary>
+    public async Task<ListPage<Delivery>> ListEmailsAsync(string orgId, PageRequest page, CancellationToken cancellationToken = default)
+    {
+        var rows = await Table.QueryPageAsync<DeliveryEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {orgId} and RowKey ge {"n|"} and RowKey lt {"n~"}"), page, cancellationToken: cancellationToken);
+        return new ListPage<Delivery>([.. rows.Data.Select(r => r.ToRecord())], rows.NextCursor);
     }
 
     /// <summary>A subscription's deliveries, newest first.</summary>
@@ -245,6 +277,11 @@ public sealed class DeliveryStore(ComxStorage storage, IdGenerator ids, TimeProv
             current.FinishedAt = status is DeliveryStatus.Pending ? null : now;
             return current;
         }, cancellationToken);
+        if (entity?.ToRecord() is { Finished: true } finished)
+        {
+            await UnmarkActiveAsync(orgId, finished.Row, cancellationToken);
+        }
+
         return entity?.ToRecord();
     }
 
@@ -265,8 +302,50 @@ public sealed class DeliveryStore(ComxStorage storage, IdGenerator ids, TimeProv
             current.NextAttemptAt = null;
             return current;
         }, cancellationToken);
+        await UnmarkActiveAsync(orgId, row, cancellationToken);
         return entity?.ToRecord();
     }
+
+    /// <summary>Unfinished deliveries (their markers), for the recovery sweep.</summary>
+    public async Task<IReadOnlyList<ActiveDelivery>> ListActiveAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        var active = new List<ActiveDelivery>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {ActivePartition}");
+        await foreach (var marker in Table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(limit, 1000), cancellationToken: cancellationToken))
+        {
+            var split = marker.RowKey.IndexOf('|', StringComparison.Ordinal);
+            active.Add(new ActiveDelivery(marker.RowKey[..split], marker.RowKey[(split + 1)..], marker.GetDateTimeOffset("MarkedAt") ?? DateTimeOffset.MinValue,
+                marker.GetDateTimeOffset("RequeuedAt")));
+            if (active.Count >= limit)
+            {
+                break;
+            }
+        }
+
+        return active;
+    }
+
+    /// <summary>Notes that the recovery sweep queued a message for the delivery, so it does not queue another within its lease.</summary>
+    public async Task MarkRequeuedAsync(string orgId, string row, CancellationToken cancellationToken = default) =>
+        await Table.UpsertEntityAsync(new TableEntity(ActivePartition, orgId + "|" + row) { ["RequeuedAt"] = time.GetUtcNow() }, TableUpdateMode.Merge,
+            cancellationToken);
+
+    public async Task UnmarkActiveAsync(string orgId, string row, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await Table.DeleteEntityAsync(ActivePartition, orgId + "|" + row, ETag.All, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+        }
+    }
+
+    // Markers of unfinished deliveries, across organisations; '!' never starts an organisation id.
+    private const string ActivePartition = "!active";
+
+    private Task MarkActiveAsync(string orgId, string row, CancellationToken cancellationToken) =>
+        Table.UpsertEntityAsync(new TableEntity(ActivePartition, orgId + "|" + row) { ["MarkedAt"] = time.GetUtcNow() }, TableUpdateMode.Replace, cancellationToken);
 
     internal sealed class DeliveryEntity : ITableEntity
     {

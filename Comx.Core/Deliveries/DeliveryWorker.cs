@@ -1,39 +1,26 @@
-using System.Globalization;
 using Azure.Storage.Queues.Models;
-using Comx.Core.Actions;
 using Comx.Core.Http;
-using Comx.Core.Inbox;
-using Comx.Core.Network;
-using Comx.Core.Storage;
+using Comx.Core.Events;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Comx.Core.Deliveries;
 
 /// <summary>
-/// The <c>webhook-deliveries</c> queue. <c>dispatch</c> fans an organisation's outbox events out to one delivery per
-/// matching subscription and queues each; <c>deliver</c> claims one attempt, sends it signed through the guarded client,
-/// logs it, and queues the next attempt with a delay when it failed. The sweep re-dispatches organisations still marked
-/// pending, so an event whose dispatch message was never sent is delivered anyway. Every step is safe to repeat.
+/// The <c>webhook-deliveries</c> queue. <c>dispatch</c> runs the event pipeline for an organisation
+/// (<see cref="EventDispatcher"/>); <c>deliver</c> claims one attempt, sends it signed through the guarded client,
+/// logs it, and queues the next attempt with a delay when it failed. Every step is safe to repeat.
 /// </summary>
 public sealed partial class DeliveryWorker(
-    ConversationStore conversations,
-    WebhookStore hooks,
+    EventDispatcher dispatcher,
     DeliveryStore deliveries,
-    ActionStore actions,
-    GuardedHttpClient http,
-    QueueSender queue,
+    IEnumerable<IDeliveryTarget> targets,
+    DeliveryScheduler queue,
     TimeProvider time,
     IOptions<DeliveryOptions> options,
     ILogger<DeliveryWorker> logger)
 {
-    /// <summary>
-    /// A pending marker younger than this is left for the sweeper even when the outbox is empty: a writer marks before
-    /// its transaction commits, so a young marker may belong to events that are about to appear.
-    /// </summary>
-    public static readonly TimeSpan PendingGrace = TimeSpan.FromSeconds(30);
-
-    private const int OutboxBatch = 100;
+    private readonly Dictionary<DeliveryKind, IDeliveryTarget> _targets = targets.ToDictionary(t => t.Kind);
 
     public async Task HandleAsync(QueueMessage message, CancellationToken cancellationToken)
     {
@@ -48,7 +35,7 @@ public sealed partial class DeliveryWorker(
         switch (parsed.Kind)
         {
             case DeliveryQueueMessage.Dispatch:
-                await DispatchAsync(parsed.OrgId, cancellationToken);
+                await dispatcher.DispatchAsync(parsed.OrgId, cancellationToken);
                 break;
             case DeliveryQueueMessage.Deliver when parsed.DeliveryRow is { } row && parsed.Attempt is { } attempt:
                 await DeliverAsync(parsed.OrgId, row, attempt, cancellationToken);
@@ -59,74 +46,80 @@ public sealed partial class DeliveryWorker(
         }
     }
 
-    /// <summary>Dispatches every organisation still marked as having pending events (the timer).</summary>
-    public async Task SweepAsync(CancellationToken cancellationToken)
-    {
-        foreach (var (orgId, _) in await conversations.ListPendingOrgsAsync(cancellationToken))
-        {
-            await DispatchAsync(orgId, cancellationToken);
-        }
-    }
+    /// <summary>
+    /// A delivery whose next step should have happened this long ago and has not (its queue message was never sent, or
+    /// was lost with a crashed worker) is queued again by <see cref="RecoverAsync"/>; and not again for as long.
+    /// </summary>
+    public static readonly TimeSpan RecoveryGrace = TimeSpan.FromSeconds(45);
 
-    /// <summary>Turns the organisation's outbox events into deliveries, then clears its pending marker (if nobody marked it since).</summary>
-    public async Task DispatchAsync(string orgId, CancellationToken cancellationToken)
+    private const int RecoveryBatch = 500;
+
+    /// <summary>
+    /// The recovery sweep (the outbox timer, every minute): finds unfinished deliveries whose next step is overdue and
+    /// queues it again: a first attempt never queued, a retry whose message was lost, an attempt left <c>sending</c> by
+    /// a worker that stopped (its claim is older than the request timeout, so the queued attempt records it as failed
+    /// and retries). Copies of a message are harmless: every attempt is claimed once. Returns what it queued.
+    /// </summary>
+    public async Task<IReadOnlyList<(string OrgId, string Row, int Attempt)>> RecoverAsync(CancellationToken cancellationToken)
     {
-        var marker = await conversations.GetPendingAsync(orgId, cancellationToken);
-        IReadOnlyList<WebhookSubscription>? subscriptions = null;
-        while (true)
+        var now = time.GetUtcNow();
+        var abandonedAfter = AbandonedAfter;
+        var queued = new List<(string, string, int)>();
+        foreach (var active in await deliveries.ListActiveAsync(RecoveryBatch, cancellationToken))
         {
-            var events = await conversations.ListOutboxAsync(orgId, OutboxBatch, cancellationToken);
-            foreach (var (outboxEvent, json) in events)
+            if (active.RequeuedAt is { } requeued && now - requeued < RecoveryGrace)
             {
-                subscriptions ??= await hooks.ListAsync(orgId, cancellationToken);
-                var body = System.Text.Encoding.UTF8.GetBytes(json);
-                foreach (var hook in subscriptions.Where(h => h.Wants(outboxEvent.Type)))
-                {
-                    var paused = hook.Status == HookStatus.Paused;
-                    var (delivery, created) = await deliveries.AddAsync(orgId, DeliveryKind.Hook, hook.HookId,
-                        DeliveryStore.EventDeliveryId(outboxEvent.EventId, hook.HookId, outboxEvent.CreatedAt), outboxEvent.EventId, outboxEvent.Type, null, body,
-                        paused ? DeliveryStatus.Skipped : DeliveryStatus.Pending, paused ? SkipReasons.Paused : null, cancellationToken: cancellationToken);
-                    // A delivery found from an earlier dispatch that stopped before queueing it is queued now; if it was
-                    // queued after all, the second message finds the attempt claimed and sends nothing.
-                    if (delivery is { Status: DeliveryStatus.Pending, AttemptCount: 0 })
-                    {
-                        await EnqueueAsync(orgId, delivery.Row, 1, null, cancellationToken);
-                    }
+                continue;
+            }
 
-                    if (created)
-                    {
-                        LogDispatched(logger, outboxEvent.Type, delivery.DeliveryId, hook.HookId, paused);
-                    }
+            var delivery = await deliveries.GetAsync(active.OrgId, active.Row, cancellationToken);
+            if (delivery is null || delivery.Finished)
+            {
+                // A marker without a delivery is a dispatch that stopped between the two writes (once it is old enough
+                // not to be one in progress).
+                if (delivery is not null || now - active.MarkedAt > RecoveryGrace)
+                {
+                    await deliveries.UnmarkActiveAsync(active.OrgId, active.Row, cancellationToken);
                 }
 
-                await conversations.DeleteOutboxAsync(orgId, outboxEvent.EventId, cancellationToken);
+                continue;
             }
 
-            if (events.Count < OutboxBatch)
+            int? attempt = delivery switch
             {
-                break;
+                { Status: DeliveryStatus.Pending, AttemptCount: 0 } when now - delivery.CreatedAt > RecoveryGrace => 1,
+                { Status: DeliveryStatus.Pending, NextAttemptAt: { } next } when delivery.AttemptCount > 0 && now - next > RecoveryGrace => delivery.AttemptCount + 1,
+                { Status: DeliveryStatus.Sending, ClaimedAt: { } claimed } when now - claimed > abandonedAfter => delivery.AttemptCount,
+                _ => null,
+            };
+            if (attempt is { } due)
+            {
+                await EnqueueAsync(active.OrgId, active.Row, due, null, cancellationToken);
+                await deliveries.MarkRequeuedAsync(active.OrgId, active.Row, cancellationToken);
+                LogRecovered(logger, delivery.DeliveryId, due, delivery.Status);
+                queued.Add((active.OrgId, active.Row, due));
             }
         }
 
-        if (marker is { } pending && time.GetUtcNow() - pending.MarkedAt >= PendingGrace)
-        {
-            await conversations.ClearPendingAsync(orgId, pending.ETag, cancellationToken);
-        }
+        return queued;
     }
+
+    /// <summary>A claim this old without an outcome belongs to a worker that stopped: its request must have ended by now.</summary>
+    private TimeSpan AbandonedAfter => options.Value.RequestTimeout + TimeSpan.FromSeconds(30);
 
     /// <summary>Makes attempt <paramref name="attempt"/> of one delivery, unless it was made already or is being made.</summary>
     public async Task DeliverAsync(string orgId, string row, int attempt, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var abandonedAfter = settings.RequestTimeout + TimeSpan.FromSeconds(30);
-        var (outcome, delivery) = await deliveries.ClaimAsync(orgId, row, attempt, abandonedAfter, cancellationToken);
+        var (outcome, delivery) = await deliveries.ClaimAsync(orgId, row, attempt, AbandonedAfter, cancellationToken);
         switch (outcome)
         {
             case ClaimOutcome.Missing:
                 return;
             case ClaimOutcome.Finished:
-                // A worker that stopped after finishing the delivery but before completing the action left it executing.
-                await CompleteActionAsync(delivery!, cancellationToken);
+                // A worker that stopped after finishing the delivery but before its target heard of it (an action left
+                // executing, say) is caught up here.
+                await Target(delivery!.Kind).OnRecordedAsync(delivery, null, cancellationToken);
                 return;
             case ClaimOutcome.Stale:
                 // A worker that stopped after logging a failure but before queueing the retry left the delivery waiting:
@@ -142,83 +135,41 @@ public sealed partial class DeliveryWorker(
                 await EnqueueAsync(orgId, row, attempt, settings.RequestTimeout + TimeSpan.FromSeconds(1), cancellationToken);
                 return;
             case ClaimOutcome.Abandoned:
-                await RecordAsync(delivery!, attempt, time.GetUtcNow(), null, 0, "The worker making this attempt stopped before recording an outcome.", null, false, false,
+                await RecordAsync(delivery!, attempt, time.GetUtcNow(), new AttemptResult(false, null, 0, "The worker making this attempt stopped before recording an outcome."),
                     cancellationToken);
                 return;
         }
 
         var claimed = delivery!;
-        string url;
-        string secret;
-        if (claimed.Kind == DeliveryKind.Hook)
-        {
-            var hook = await hooks.GetAsync(orgId, claimed.TargetId, cancellationToken);
-            if (hook is null || hook.Status == HookStatus.Paused)
-            {
-                await deliveries.SkipAsync(orgId, row, hook is null ? SkipReasons.Deleted : SkipReasons.Paused, cancellationToken);
-                return;
-            }
-
-            (url, secret) = (hook.Url, hook.SigningSecret);
-        }
-        else
-        {
-            url = claimed.Url!;
-            (secret, _) = await actions.GetOrCreateSigningSecretAsync(orgId, cancellationToken);
-        }
-
-        var body = claimed.Body.ToArray();
+        var target = Target(claimed.Kind);
         var startedAt = time.GetUtcNow();
-        var headers = new Dictionary<string, string>
+        var result = await target.SendAsync(claimed, cancellationToken);
+        if (result.SkipReason is { } reason)
         {
-            [WebhookSignature.SignatureHeader] = WebhookSignature.Sign(secret, body),
-            [WebhookSignature.EventHeader] = claimed.EventType,
-            [WebhookSignature.DeliveryHeader] = claimed.DeliveryId,
-            [WebhookSignature.TimestampHeader] = startedAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
-        };
-        SendResult result;
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var target))
-        {
-            result = SendResult.Fail(new NetworkFailure(NetworkFailureKind.InvalidUrl, "The target is not an absolute URL."), TimeSpan.Zero);
-        }
-        else
-        {
-            result = await http.SendAsync(new OutboundRequest(target) { Body = body, Headers = headers, Timeout = settings.RequestTimeout }, cancellationToken);
+            await deliveries.SkipAsync(orgId, row, reason, cancellationToken);
+            return;
         }
 
-        var status = result.Response?.StatusCode;
-        var succeeded = result.Responded && result.Response.IsSuccessStatusCode;
-        var error = succeeded ? null
-            : result.Responded ? $"The endpoint answered {status}{(status is >= 300 and < 400 ? " (redirects are not followed)" : "")}."
-            : result.Failure.Message;
-        var response = result.Response?.Body;
-        var truncated = result.Response?.BodyTruncated ?? false;
-        if (response is { Length: > DeliveryStore.MaxStoredResponseChars })
-        {
-            (response, truncated) = (response[..DeliveryStore.MaxStoredResponseChars], true);
-        }
-
-        await RecordAsync(claimed, attempt, startedAt, status, (long)result.Latency.TotalMilliseconds, error, response, truncated, succeeded, cancellationToken,
-            gone: status == 410);
+        await RecordAsync(claimed, attempt, startedAt, result, cancellationToken);
     }
 
-    private async Task RecordAsync(Delivery delivery, int attempt, DateTimeOffset startedAt, int? status, long latencyMs, string? error, string? response, bool truncated,
-        bool succeeded, CancellationToken cancellationToken, bool gone = false)
+    private async Task RecordAsync(Delivery delivery, int attempt, DateTimeOffset startedAt, AttemptResult result, CancellationToken cancellationToken)
     {
         var schedule = options.Value.RetryDelays();
-        var retry = !succeeded && !gone && attempt <= schedule.Count;
+        var retry = !result.Succeeded && !result.Gone && attempt <= schedule.Count;
         var delay = retry ? Jittered(schedule[attempt - 1]) : (TimeSpan?)null;
         var now = time.GetUtcNow();
-        var log = new DeliveryAttempt(attempt, startedAt, status, latencyMs, error, response, truncated, succeeded, delay is { } d ? now + d : null);
-        var next = succeeded ? DeliveryStatus.Succeeded : retry ? DeliveryStatus.Pending : DeliveryStatus.Failed;
+        var log = new DeliveryAttempt(attempt, startedAt, result.StatusCode, result.LatencyMs, result.Error, result.Response, result.ResponseTruncated, result.Succeeded,
+            delay is { } d ? now + d : null);
+        var next = result.Succeeded ? DeliveryStatus.Succeeded : retry ? DeliveryStatus.Pending : DeliveryStatus.Failed;
         var recorded = await deliveries.RecordAttemptAsync(delivery.OrgId, delivery.Row, log, next, cancellationToken);
-        if (succeeded)
+        if (result.Succeeded)
         {
-            LogSucceeded(logger, delivery.DeliveryId, attempt, status ?? 0, latencyMs);
+            LogSucceeded(logger, delivery.DeliveryId, attempt, result.StatusCode ?? 0, result.LatencyMs);
         }
         else
         {
-            LogFailed(logger, delivery.DeliveryId, attempt, status, error, delay);
+            LogFailed(logger, delivery.DeliveryId, attempt, result.StatusCode, result.Error, delay);
         }
 
         if (delay is { } retryDelay)
@@ -226,26 +177,14 @@ public sealed partial class DeliveryWorker(
             await EnqueueAsync(delivery.OrgId, delivery.Row, attempt + 1, retryDelay, cancellationToken);
         }
 
-        if (delivery.Kind == DeliveryKind.Hook)
-        {
-            var hook = await hooks.RecordOutcomeAsync(delivery.OrgId, delivery.TargetId, succeeded, gone, cancellationToken);
-            if (hook is { Status: HookStatus.Paused, PausedAt: { } pausedAt } && pausedAt >= now)
-            {
-                LogPaused(logger, hook.HookId, delivery.OrgId, hook.ConsecutiveFailures);
-            }
-        }
-        else if (recorded is { Finished: true })
-        {
-            await CompleteActionAsync(recorded, cancellationToken);
-        }
+        await Target(delivery.Kind).OnRecordedAsync(recorded ?? delivery, result, cancellationToken);
     }
 
-    private Task CompleteActionAsync(Delivery delivery, CancellationToken cancellationToken) =>
-        delivery.Kind == DeliveryKind.Action ? actions.CompleteAsync(delivery.OrgId, delivery.TargetId, delivery, cancellationToken) : Task.CompletedTask;
+    private IDeliveryTarget Target(DeliveryKind kind) =>
+        _targets.TryGetValue(kind, out var target) ? target : throw new InvalidOperationException($"No delivery target handles {kind} deliveries.");
 
-    public Task EnqueueAsync(string orgId, string row, int attempt, TimeSpan? delay, CancellationToken cancellationToken) =>
-        queue.SendAsync(StorageNames.Queues.WebhookDeliveries, DeliveryQueueMessage.DeliverAttempt(orgId, row, attempt), delay is { } d && d > TimeSpan.Zero ? d : null,
-            cancellationToken);
+    private Task EnqueueAsync(string orgId, string row, int attempt, TimeSpan? delay, CancellationToken cancellationToken) =>
+        queue.SendAttemptAsync(orgId, row, attempt, delay, cancellationToken);
 
     private TimeSpan Jittered(TimeSpan delay)
     {
@@ -260,17 +199,14 @@ public sealed partial class DeliveryWorker(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery queue message {MessageId} is not one this version understands; dropped")]
     private static partial void LogUnknownMessage(ILogger logger, string messageId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Event {EventType}: delivery {DeliveryId} to hook {HookId} (skipped, hook paused: {Paused})")]
-    private static partial void LogDispatched(ILogger logger, string eventType, string deliveryId, string hookId, bool paused);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery {DeliveryId} was overdue ({Status}); attempt {Attempt} queued again")]
+    private static partial void LogRecovered(ILogger logger, string deliveryId, int attempt, DeliveryStatus status);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Delivery {DeliveryId} attempt {Attempt} succeeded: {Status} in {LatencyMs} ms")]
     private static partial void LogSucceeded(ILogger logger, string deliveryId, int attempt, int status, long latencyMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery {DeliveryId} attempt {Attempt} failed ({Status}: {Error}); retry in {Delay}")]
     private static partial void LogFailed(ILogger logger, string deliveryId, int attempt, int? status, string? error, TimeSpan? delay);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Hook {HookId} of {OrgId} paused after {Failures} consecutive failures")]
-    private static partial void LogPaused(ILogger logger, string hookId, string orgId, int failures);
 }
 
 /// <summary>Why a delivery was skipped.</summary>

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Comx.Core.Http;
-using Comx.Core.Inbox;
+using Comx.Core.Events;
 using Comx.Core.Network;
 using Comx.Core.Storage;
 using Microsoft.Extensions.Options;
@@ -51,7 +51,8 @@ public sealed record DeliveryResponse(string DeliveryId, string EventId, string 
 
 public sealed record ResendResponse(string DeliveryId, string HookId, string EventId, DeliveryStatus Status, string ResendOf);
 
-public sealed record WebhookSample(string EventType, JsonElement Body);
+/// <summary>One event type's example delivery body, and where the OpenAPI document publishes the schema of its <c>data</c>.</summary>
+public sealed record WebhookSample(string EventType, string DataSchema, JsonElement Body);
 
 /// <summary>
 /// Event subscriptions: create (the signing secret is shown once), list, delete, re-enable after a pause, the
@@ -158,15 +159,15 @@ internal static class WebhookEndpoints
 
         var (resent, _) = await store.AddAsync(orgId, DeliveryKind.Hook, hook.HookId, store.NewDeliveryId(), original.EventId, original.EventType, null, original.Body,
             resendOf: original.DeliveryId, cancellationToken: cancellationToken);
-        await context.Service<DeliveryWorker>().EnqueueAsync(orgId, resent.Row, 1, null, cancellationToken);
+        await context.Service<DeliveryScheduler>().SendAttemptAsync(orgId, resent.Row, 1, cancellationToken: cancellationToken);
         return ApiResult.Accepted(new ResendResponse(resent.DeliveryId, hook.HookId, resent.EventId, resent.Status, original.DeliveryId));
     }
 
     private static Task<ApiResult> SamplesAsync(RequestContext context, CancellationToken cancellationToken)
     {
         var now = context.Service<TimeProvider>().GetUtcNow();
-        var samples = WebhookSamples.All(context.Org.OrgId, now)
-            .Select(s => new WebhookSample(s.EventType, JsonSerializer.Deserialize<JsonElement>(s.Json)))
+        var samples = EventCatalog.Samples(context.Org.OrgId, now)
+            .Select(s => new WebhookSample(s.Definition.Type, s.Definition.SchemaRef, JsonSerializer.Deserialize<JsonElement>(s.Json)))
             .ToList();
         return Task.FromResult(ApiResult.Ok(new ListResponse<WebhookSample>(samples, null)));
     }

@@ -20,6 +20,7 @@ public static class ComxRoutes
         .. Widget.WidgetEndpoints.Routes,
         .. Deliveries.WebhookEndpoints.Routes,
         .. Actions.ActionEndpoints.Routes,
+        .. Notifications.NotificationEndpoints.Routes,
 
         Identity.ClerkWebhookEndpoint.Route,
         Billing.StripeWebhookEndpoint.Route,

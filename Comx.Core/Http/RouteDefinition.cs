@@ -33,5 +33,11 @@ public sealed record RouteDefinition(string Name, string Method, string Template
     /// <summary>Every mutating route honours <c>Idempotency-Key</c>; webhooks de-duplicate on their event ids instead.</summary>
     public bool Idempotent => Method is "POST" or "PUT" or "PATCH" or "DELETE" && !Auth.IsWebhook();
 
+    /// <summary>
+    /// <see cref="Template"/> without its constraints (<c>org/v1/actions/{proposalId}</c>): the path clients and the OpenAPI
+    /// document write. <see cref="Template"/> is what the hosts route on (see <see cref="Routes"/>).
+    /// </summary>
+    public string Path => ParsedTemplate.Path;
+
     internal RouteTemplate ParsedTemplate { get; } = RouteTemplate.Parse(Template);
 }

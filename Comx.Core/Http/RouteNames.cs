@@ -5,7 +5,12 @@ public static class RouteNames
 {
     public const string Health = "Health";
     public const string OpenApi = "OpenApi";
-    public const string Fallback = "Fallback";
+    /// <summary>
+    /// The Functions catch-all. The host tries function routes in the order of the functions' names (case-insensitive)
+    /// and the first match wins, so the catch-all's name must sort after every other function's name: "Zz…" does, in
+    /// ordinal and in culture order (RouteSelectionTests fails if a new name sorts after it).
+    /// </summary>
+    public const string Fallback = "ZzFallback";
 
     public const string GetMe = "GetMe";
     public const string GetWidget = "GetWidget";
@@ -27,6 +32,8 @@ public static class RouteNames
 
     public const string GetSafeguarding = "GetSafeguarding";
     public const string PutSafeguarding = "PutSafeguarding";
+    public const string GetNotifications = "GetNotifications";
+    public const string PutNotifications = "PutNotifications";
     public const string GetLearnerAccessibility = "GetLearnerAccessibility";
     public const string PutLearnerAccessibility = "PutLearnerAccessibility";
     public const string CreateEnquiry = "CreateEnquiry";

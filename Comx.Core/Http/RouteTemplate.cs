@@ -1,66 +1,117 @@
+using System.Text.RegularExpressions;
+
 namespace Comx.Core.Http;
 
-/// <summary>A parsed route template: literal segments and <c>{name}</c> parameters (no constraints, no catch-alls).</summary>
+/// <summary>
+/// A parsed route template: literal segments and <c>{name}</c> or <c>{name:regex(pattern)}</c> parameters (no optional
+/// parameters, no catch-alls). The regex is applied the way ASP.NET Core's <c>RegexRouteConstraint</c> applies it in the
+/// Functions host (case-insensitive, culture-invariant, unanchored unless the pattern anchors it), so the DevHost and the
+/// host accept the same paths.
+/// </summary>
 internal sealed class RouteTemplate
 {
-    private readonly string?[] _literals;
-    private readonly string?[] _parameters;
+    private const string RegexConstraint = "regex(";
+    private static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(10);
 
-    private RouteTemplate(string?[] literals, string?[] parameters)
+    private readonly Segment[] _segments;
+
+    private RouteTemplate(Segment[] segments, string path)
     {
-        _literals = literals;
-        _parameters = parameters;
+        _segments = segments;
+        Path = path;
     }
 
-    public IEnumerable<string> ParameterNames => _parameters.OfType<string>();
+    /// <summary>The template without constraints (<c>org/v1/actions/{proposalId}</c>), as clients and OpenAPI write it.</summary>
+    public string Path { get; }
+
+    public IEnumerable<string> ParameterNames => _segments.Where(s => s.Parameter is not null).Select(s => s.Parameter!);
+
+    /// <summary>Each parameter with its regex constraint, or null where it has none.</summary>
+    public IEnumerable<(string Name, string? Pattern)> Parameters =>
+        _segments.Where(s => s.Parameter is not null).Select(s => (s.Parameter!, s.Constraint?.ToString()));
 
     public static RouteTemplate Parse(string template)
     {
-        var segments = template.Split('/');
-        var literals = new string?[segments.Length];
-        var parameters = new string?[segments.Length];
-        for (var i = 0; i < segments.Length; i++)
+        ArgumentNullException.ThrowIfNull(template);
+        var parts = template.Split('/');
+        var segments = new Segment[parts.Length];
+        var path = new string[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
         {
-            var segment = segments[i];
-            if (segment.StartsWith('{') && segment.EndsWith('}'))
+            var part = parts[i];
+            if (!(part.StartsWith('{') && part.EndsWith('}')))
             {
-                parameters[i] = segment[1..^1];
+                if (part.Contains('{', StringComparison.Ordinal) || part.Contains('}', StringComparison.Ordinal))
+                {
+                    throw new FormatException($"Route template '{template}': a parameter must be a whole segment ('{part}').");
+                }
+
+                segments[i] = new Segment(part, null, null);
+                path[i] = part;
+                continue;
             }
-            else
+
+            var inner = part[1..^1];
+            var colon = inner.IndexOf(':', StringComparison.Ordinal);
+            var name = colon < 0 ? inner : inner[..colon];
+            if (name.Length == 0 || !name.All(char.IsAsciiLetterOrDigit))
             {
-                literals[i] = segment;
+                throw new FormatException($"Route template '{template}': '{part}' is not a plain parameter name (no optional or catch-all parameters).");
             }
+
+            Regex? constraint = null;
+            if (colon >= 0)
+            {
+                var text = inner[(colon + 1)..];
+                if (!text.StartsWith(RegexConstraint, StringComparison.Ordinal) || !text.EndsWith(')') || text.IndexOfAny(['{', '}']) >= 0)
+                {
+                    throw new FormatException($"Route template '{template}': only one regex(...) constraint without braces is supported ('{text}').");
+                }
+
+                constraint = new Regex(text[RegexConstraint.Length..^1], RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, MatchTimeout);
+            }
+
+            segments[i] = new Segment(null, name, constraint);
+            path[i] = "{" + name + "}";
         }
 
-        return new RouteTemplate(literals, parameters);
+        return new RouteTemplate(segments, string.Join('/', path));
     }
 
     /// <summary>Matches path segments (already split, prefix removed); fills route values on success.</summary>
     public bool TryMatch(string[] segments, out Dictionary<string, string> values)
     {
         values = [];
-        if (segments.Length != _literals.Length)
+        if (segments.Length != _segments.Length)
         {
             return false;
         }
 
         for (var i = 0; i < segments.Length; i++)
         {
-            if (_literals[i] is { } literal)
+            var segment = _segments[i];
+            if (segment.Literal is { } literal)
             {
                 if (!string.Equals(literal, segments[i], StringComparison.OrdinalIgnoreCase))
                 {
                     return false;
                 }
+
+                continue;
             }
-            else if (segments[i].Length == 0)
+
+            if (segments[i].Length == 0)
             {
                 return false;
             }
-            else
+
+            var value = Uri.UnescapeDataString(segments[i]);
+            if (segment.Constraint is { } constraint && !constraint.IsMatch(value))
             {
-                values[_parameters[i]!] = Uri.UnescapeDataString(segments[i]);
+                return false;
             }
+
+            values[segment.Parameter!] = value;
         }
 
         return true;
@@ -69,10 +120,11 @@ internal sealed class RouteTemplate
     /// <summary>Literal segments win over parameters, left to right (as ASP.NET Core routing orders them).</summary>
     public int CompareSpecificity(RouteTemplate other)
     {
-        for (var i = 0; i < Math.Min(_literals.Length, other._literals.Length); i++)
+        ArgumentNullException.ThrowIfNull(other);
+        for (var i = 0; i < Math.Min(_segments.Length, other._segments.Length); i++)
         {
-            var mine = _literals[i] is not null;
-            var theirs = other._literals[i] is not null;
+            var mine = _segments[i].Literal is not null;
+            var theirs = other._segments[i].Literal is not null;
             if (mine != theirs)
             {
                 return mine ? 1 : -1;
@@ -81,4 +133,6 @@ internal sealed class RouteTemplate
 
         return 0;
     }
+
+    private sealed record Segment(string? Literal, string? Parameter, Regex? Constraint);
 }

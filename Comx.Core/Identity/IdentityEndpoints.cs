@@ -1,11 +1,14 @@
 using Comx.Core.Http;
 using Comx.Core.Storage;
+using Microsoft.Extensions.Options;
 
 namespace Comx.Core.Identity;
 
 public sealed record CallerResponse(string Type, string Id, string Role);
 
-public sealed record MeResponse(string OrgId, string OrgName, string Plan, string PlanStatus, DateTimeOffset? TrialEndsAt, CallerResponse Caller);
+/// <summary><c>notifications.email</c> says whether e-mail notifications can be sent (<c>configured</c>) or are only recorded (<c>not_configured</c>).</summary>
+public sealed record MeResponse(string OrgId, string OrgName, string Plan, string PlanStatus, DateTimeOffset? TrialEndsAt, CallerResponse Caller,
+    Notifications.NotificationsStatus Notifications);
 
 public sealed record CreateApiKeyRequest(string Name) : IValidatable
 {
@@ -38,7 +41,7 @@ internal static class IdentityEndpoints
     public static IEnumerable<RouteDefinition> Routes =>
     [
         new(RouteNames.GetMe, "GET", Http.Routes.Me, RouteAuth.Org, MeAsync)
-        { ResponseType = typeof(MeResponse), Summary = "The calling organisation, its plan, and who is calling." },
+        { ResponseType = typeof(MeResponse), Summary = "The calling organisation, its plan, who is calling, and whether e-mail notifications can be sent (notifications.email: configured or not_configured)." },
         new(RouteNames.GetWidget, "GET", Http.Routes.Widget, RouteAuth.Org, GetWidgetAsync)
         { ResponseType = typeof(WidgetResponse), Summary = "The widget's publishable key and settings (created with defaults on first use)." },
         new(RouteNames.PutWidget, "PUT", Http.Routes.Widget, RouteAuth.OrgAdmin, PutWidgetAsync)
@@ -63,7 +66,8 @@ internal static class IdentityEndpoints
         }
 
         return ApiResult.Ok(new MeResponse(org.OrgId, org.Name, org.Billing.Plan.ToString().ToLowerInvariant(), org.Billing.Status, org.Billing.TrialEndsAt,
-            new CallerResponse(caller.Type == CallerType.User ? "user" : "api_key", caller.Id, caller.Role)));
+            new CallerResponse(caller.Type == CallerType.User ? "user" : "api_key", caller.Id, caller.Role),
+            new Notifications.NotificationsStatus(Notifications.EmailStatus.Of(context.Service<IOptions<Notifications.SmtpOptions>>().Value))));
     }
 
     private static async Task<ApiResult> GetWidgetAsync(RequestContext context, CancellationToken cancellationToken) =>

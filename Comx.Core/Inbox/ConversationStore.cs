@@ -1,20 +1,19 @@
 using Azure;
 using Azure.Data.Tables;
+using Comx.Core.Events;
 using Comx.Core.Http;
 using Comx.Core.Storage;
 
 namespace Comx.Core.Inbox;
 
 /// <summary>
-/// Threads, their messages and the events they raise, in one table partitioned by organisation. Row kinds:
-/// <c>t|thread</c> (the thread), <c>i|bucket|newest-first time|thread</c> (listing rows for "all" and for the thread's
-/// status, so the inbox lists by status and recency with one range query), <c>m|thread|message</c> (messages, ids
-/// sortable by time) and <c>o|event</c> (the outbox). Every change to a thread is one entity-group transaction: the
-/// thread (ETag-checked), its listing rows, new messages and outbox events commit together or not at all.
-/// Before a write with events, the organisation is marked as having pending events (the sweeper's list); after it,
-/// a dispatch message is queued (the fast path). If the process dies in between, the sweeper still finds the events.
+/// Threads and their messages, in one table partitioned by organisation. Row kinds: <c>t|thread</c> (the thread),
+/// <c>i|bucket|newest-first time|thread</c> (listing rows for "all" and for the thread's status, so the inbox lists by
+/// status and recency with one range query) and <c>m|thread|message</c> (messages, ids sortable by time). Every change
+/// to a thread is one entity-group transaction through <see cref="EventStore.SubmitAsync"/>: the thread (ETag-checked),
+/// its listing rows, new messages and the events it raises (the outbox's <c>o|event</c> rows) commit together or not at all.
 /// </summary>
-public sealed class ConversationStore(ComxStorage storage, QueueSender queue, IdGenerator ids, TimeProvider time)
+public sealed class ConversationStore(ComxStorage storage, EventStore events, IdGenerator ids, TimeProvider time)
 {
     public const int PreviewLength = 140;
     private const int MaxAttempts = 10;
@@ -92,20 +91,9 @@ public sealed class ConversationStore(ComxStorage storage, QueueSender queue, Id
 
             actions.AddRange(newRows.Select(n => new TableTransactionAction(TableTransactionActionType.UpsertReplace, n)));
             actions.AddRange(messages.Select(m => new TableTransactionAction(TableTransactionActionType.Add, MessageEntity.From(orgId, m))));
-            actions.AddRange(write.Events.Select(e => new TableTransactionAction(TableTransactionActionType.Add, OutboxEntity.From(orgId, e))));
             try
             {
-                if (write.Events.Count > 0)
-                {
-                    await MarkPendingAsync(orgId, cancellationToken);
-                }
-
-                await Table.SubmitTransactionAsync(actions, cancellationToken);
-                if (write.Events.Count > 0)
-                {
-                    await queue.SendAsync(StorageNames.Queues.WebhookDeliveries, Deliveries.DeliveryQueueMessage.DispatchOutbox(orgId), cancellationToken: cancellationToken);
-                }
-
+                await events.SubmitAsync(Table, orgId, actions, write.Events, cancellationToken);
                 return (after, messages);
             }
             catch (TableTransactionFailedException e) when (e.Status is 412 or 409 or 404)
@@ -151,113 +139,18 @@ public sealed class ConversationStore(ComxStorage storage, QueueSender queue, Id
         return messages;
     }
 
-    /// <summary>Outbox events not yet dispatched, oldest first.</summary>
-    public async Task<IReadOnlyList<(OutboxEvent Event, string Json)>> ListOutboxAsync(string orgId, int limit, CancellationToken cancellationToken = default)
-    {
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {orgId} and RowKey ge {"o|"} and RowKey lt {"o}"}");
-        var events = new List<(OutboxEvent, string)>();
-        await foreach (var entity in Table.QueryAsync<OutboxEntity>(filter, maxPerPage: limit, cancellationToken: cancellationToken))
-        {
-            events.Add((new OutboxEvent(entity.RowKey[2..], entity.Type, entity.CreatedAt, entity.Data), entity.Data));
-            if (events.Count >= limit)
-            {
-                break;
-            }
-        }
-
-        return events;
-    }
-
-    public async Task DeleteOutboxAsync(string orgId, string eventId, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            await Table.DeleteEntityAsync(orgId, "o|" + eventId, ETag.All, cancellationToken);
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-        }
-    }
-
-    /// <summary>
-    /// Writes events on their own, for state that lives elsewhere (an ingest job, an action): the caller writes the
-    /// event before marking its own state final, so a crash in between re-raises it rather than losing it; event ids
-    /// derived from that state make the re-raise a no-op.
-    /// </summary>
-    public async Task AddEventsAsync(string orgId, IReadOnlyList<OutboxEvent> events, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(events);
-        await MarkPendingAsync(orgId, cancellationToken);
-        foreach (var e in events)
-        {
-            try
-            {
-                await Table.AddEntityAsync(OutboxEntity.From(orgId, e), cancellationToken);
-            }
-            catch (RequestFailedException ex) when (ex.Status == 409)
-            {
-            }
-        }
-
-        await queue.SendAsync(StorageNames.Queues.WebhookDeliveries, Deliveries.DeliveryQueueMessage.DispatchOutbox(orgId), cancellationToken: cancellationToken);
-    }
-
     /// <summary>Adds rows of the organisation's partition (an enquiry, say) together with the events they raise, atomically.</summary>
-    public async Task AddWithEventsAsync(string orgId, IReadOnlyList<ITableEntity> rows, IReadOnlyList<OutboxEvent> events, CancellationToken cancellationToken = default)
+    public async Task AddWithEventsAsync(string orgId, IReadOnlyList<ITableEntity> rows, IReadOnlyList<EventRecord> raised, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        ArgumentNullException.ThrowIfNull(events);
-        await MarkPendingAsync(orgId, cancellationToken);
-        await Table.SubmitTransactionAsync(
-        [
-            .. rows.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)),
-            .. events.Select(e => new TableTransactionAction(TableTransactionActionType.Add, OutboxEntity.From(orgId, e))),
-        ], cancellationToken);
-        await queue.SendAsync(StorageNames.Queues.WebhookDeliveries, Deliveries.DeliveryQueueMessage.DispatchOutbox(orgId), cancellationToken: cancellationToken);
+        ArgumentNullException.ThrowIfNull(raised);
+        await events.SubmitAsync(Table, orgId, rows.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)), raised, cancellationToken);
     }
 
     /// <summary>Rows of one kind (a RowKey prefix such as <c>e|</c>) in the organisation's partition, one page.</summary>
     public Task<ListPage<T>> ListRowsAsync<T>(string orgId, string prefix, PageRequest page, CancellationToken cancellationToken = default)
         where T : class, ITableEntity =>
         Table.QueryPageAsync<T>(TableClient.CreateQueryFilter($"PartitionKey eq {orgId} and RowKey ge {prefix} and RowKey lt {prefix + "~"}"), page, cancellationToken: cancellationToken);
-
-    /// <summary>Organisations with outbox events that may not have been dispatched yet (the sweeper's work list).</summary>
-    public async Task<IReadOnlyList<(string OrgId, ETag ETag)>> ListPendingOrgsAsync(CancellationToken cancellationToken = default)
-    {
-        var orgs = new List<(string, ETag)>();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PendingPartition}");
-        await foreach (var marker in storage.Table(StorageNames.Tables.Outbox).QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
-        {
-            orgs.Add((marker.RowKey, marker.ETag));
-        }
-
-        return orgs;
-    }
-
-    /// <summary>An organisation's pending marker (its ETag and when it was last set), or null when there is none.</summary>
-    public async Task<(ETag ETag, DateTimeOffset MarkedAt)?> GetPendingAsync(string orgId, CancellationToken cancellationToken = default)
-    {
-        var marker = await storage.Table(StorageNames.Tables.Outbox).GetEntityIfExistsAsync<TableEntity>(PendingPartition, orgId, cancellationToken: cancellationToken);
-        return marker.HasValue ? (marker.Value!.ETag, marker.Value.GetDateTimeOffset("MarkedAt") ?? DateTimeOffset.MinValue) : null;
-    }
-
-    /// <summary>Clears an organisation's marker, unless a writer marked it again since it was read (ETag).</summary>
-    public async Task ClearPendingAsync(string orgId, ETag etag, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            await storage.Table(StorageNames.Tables.Outbox).DeleteEntityAsync(PendingPartition, orgId, etag, cancellationToken);
-        }
-        catch (RequestFailedException e) when (e.Status is 404 or 412)
-        {
-        }
-    }
-
-    private const string PendingPartition = "pending";
-
-    private Task MarkPendingAsync(string orgId, CancellationToken cancellationToken) =>
-        storage.Table(StorageNames.Tables.Outbox).UpsertEntityAsync(
-            new TableEntity(PendingPartition, orgId) { ["MarkedAt"] = time.GetUtcNow() }, TableUpdateMode.Replace, cancellationToken);
 
     private static void Apply(ThreadEntity entity, ThreadChange? change, IReadOnlyList<MessageRecord> messages)
     {
@@ -398,37 +291,8 @@ public sealed class ConversationStore(ComxStorage storage, QueueSender queue, Id
             return new MessageRecord(parts[2], parts[1], Enum.Parse<MessageRole>(Role), Text, AnswerId, AuthorId, CreatedAt);
         }
     }
-
-    internal sealed class OutboxEntity : ITableEntity
-    {
-        public string PartitionKey { get; set; } = "";
-
-        public string RowKey { get; set; } = "";
-
-        public DateTimeOffset? Timestamp { get; set; }
-
-        public ETag ETag { get; set; }
-
-        public string Type { get; set; } = "";
-
-        public DateTimeOffset CreatedAt { get; set; }
-
-        /// <summary>The full delivery body, serialised once when the event is raised.</summary>
-        public string Data { get; set; } = "";
-
-        public static OutboxEntity From(string orgId, OutboxEvent e) => new()
-        {
-            PartitionKey = orgId,
-            RowKey = "o|" + e.EventId,
-            Type = e.Type,
-            CreatedAt = e.CreatedAt,
-            Data = ComxJson.Serialize(new EventEnvelope(e.EventId, e.Type, e.CreatedAt, orgId, e.Data)),
-        };
-    }
 }
 
 /// <summary>A write to a thread: messages to add, a change to apply, events to raise.</summary>
-public sealed record ThreadWrite(IReadOnlyList<NewMessage> Messages, ThreadChange? Change, IReadOnlyList<OutboxEvent> Events);
+public sealed record ThreadWrite(IReadOnlyList<NewMessage> Messages, ThreadChange? Change, IReadOnlyList<EventRecord> Events);
 
-/// <summary>The body of every event delivery (api.md): <c>{"id","type","created_at","org_id","data"}</c>.</summary>
-public sealed record EventEnvelope(string Id, string Type, DateTimeOffset CreatedAt, string OrgId, object Data);

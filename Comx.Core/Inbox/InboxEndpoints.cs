@@ -1,3 +1,4 @@
+using Comx.Core.Events;
 using Comx.Core.Http;
 using Comx.Core.Storage;
 
@@ -171,9 +172,9 @@ internal static class InboxEndpoints
                 return null;
             }
 
-            var data = new { handoff_id = handoffId, thread_id = thread.ThreadId, session_id = thread.SessionId, reason = request.Reason, assignee_user_id = request.AssigneeUserId, requested_by = caller.Stamp };
+            var data = new HandoffRequestedData(handoffId, thread.ThreadId, thread.SessionId, request.Reason, request.AssigneeUserId, HandoffRequesters.Staff, caller.Stamp);
             return new ThreadWrite([], new ThreadChange(ThreadStatus.Handoff, HandoffId: handoffId, HandoffReason: request.Reason, HandoffRequestedBy: caller.Stamp,
-                HandoffAssignee: request.AssigneeUserId), [new OutboxEvent(ids.New("evt"), EventTypes.HandoffRequested, now, data)]);
+                HandoffAssignee: request.AssigneeUserId), [EventRecord.Create(ids, now, data)]);
         }, cancellationToken: cancellationToken);
         if (already is { } existing)
         {

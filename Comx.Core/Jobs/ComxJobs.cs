@@ -30,8 +30,11 @@ public sealed class ComxJobs(IServiceProvider services)
             await sp.GetRequiredService<RateLimiter>().DeleteExpiredAsync(ct);
         }),
 
-        new(JobNames.SweepOutbox, JobNames.SweepOutboxSchedule, TimeSpan.FromMinutes(1), static (sp, ct) =>
-            sp.GetRequiredService<Deliveries.DeliveryWorker>().SweepAsync(ct)),
+        new(JobNames.SweepOutbox, JobNames.SweepOutboxSchedule, TimeSpan.FromMinutes(1), static async (sp, ct) =>
+        {
+            await sp.GetRequiredService<Events.EventDispatcher>().SweepAsync(ct);
+            await sp.GetRequiredService<Deliveries.DeliveryWorker>().RecoverAsync(ct);
+        }),
 
         new(JobNames.RecoverIngestJobs, JobNames.RecoverIngestJobsSchedule, TimeSpan.FromSeconds(30),
             static (sp, ct) => sp.GetRequiredService<IngestService>().RecoverStuckJobsAsync(ct)),

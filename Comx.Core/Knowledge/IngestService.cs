@@ -1,11 +1,12 @@
 using Comx.Core.Billing;
 using Comx.Core.Http;
 using Comx.Core.Identity;
-using Comx.Core.Inbox;
+using Comx.Core.Events;
 using Comx.Core.Knowledge.Content;
 using Comx.Core.Knowledge.Retrieval;
 using Comx.Core.Network;
 using Comx.Core.Storage;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -33,13 +34,14 @@ public sealed partial class IngestService(
     ChunkStore chunks,
     RetrievalIndexStore indexes,
     GuardedHttpClient http,
-    ConversationStore conversations,
+    EventStore events,
     OrgDirectory directory,
     CountedSlots slots,
     QueueSender queue,
     IdGenerator ids,
     TimeProvider time,
     IOptions<NetworkOptions> network,
+    IEmbeddingGenerator<string, Embedding<float>> embeddings,
     ILogger<IngestService> logger)
 {
     /// <summary>
@@ -397,8 +399,8 @@ public sealed partial class IngestService(
 
         var indexed = await PublishIndexAsync(orgId, cancellationToken);
         await chunks.DeleteOtherGenerationsAsync(orgId, source.SourceId, job.JobId, cancellationToken);
-        await conversations.AddEventsAsync(orgId, [new OutboxEvent(EventId(job.JobId), EventTypes.IngestSucceeded, now,
-            new { job_id = job.JobId, source_id = source.SourceId, title = source.Title, chunk_count = drafts.Count })], cancellationToken);
+        await events.AddAsync(orgId, [EventRecord.Create(EventId(job.JobId), now,
+            new IngestSucceededData(job.JobId, source.SourceId, source.Title, "succeeded", drafts.Count))], cancellationToken);
         await jobs.UpdateAsync(orgId, job.JobId, j => j.Status == IngestJobStatus.Running
             ? j with { Status = IngestJobStatus.Succeeded, ChunkCount = drafts.Count, Error = null, FinishedAt = now }
             : null, cancellationToken);
@@ -452,8 +454,13 @@ public sealed partial class IngestService(
         var all = await sources.ListAllAsync(orgId, cancellationToken);
         var perSource = await Task.WhenAll(all.Where(s => s.Generation is not null).Select(async s =>
             (Source: s, Chunks: await chunks.ReadAsync(orgId, s.SourceId, s.Generation!, cancellationToken))));
-        var index = Bm25Index.Build(perSource.SelectMany(p => p.Chunks.OrderBy(c => c.Ordinal).Select(c =>
-            new IndexedChunk(c.ChunkId, p.Source.SourceId, p.Source.Title, p.Source.Url, c.Heading, Passage(c)))));
+        var indexed = perSource.SelectMany(p => p.Chunks.OrderBy(c => c.Ordinal).Select(c =>
+            new IndexedChunk(c.ChunkId, p.Source.SourceId, p.Source.Title, p.Source.Url, c.Heading, Passage(c)))).ToList();
+        // Only chunks whose text changed are embedded; the rest take their vector from the current index.
+        var previous = await indexes.GetAsync(orgId, cancellationToken);
+        var (vectors, embedded) = await ChunkEmbedding.VectorsAsync(indexed, ChunkEmbedding.Reusable(previous), embeddings, cancellationToken);
+        var index = Bm25Index.Build(indexed, vectors: vectors);
+        LogEmbedded(logger, orgId, embedded, indexed.Count - embedded);
         await indexes.PublishAsync(orgId, index, contentAsOf, cancellationToken);
         return index.Count;
     }
@@ -474,8 +481,8 @@ public sealed partial class IngestService(
             LastJobId = job.JobId,
             ActiveJobId = s.ActiveJobId == job.JobId ? null : s.ActiveJobId,
         }, cancellationToken);
-        await conversations.AddEventsAsync(orgId, [new OutboxEvent(EventId(job.JobId), EventTypes.IngestFailed, now,
-            new { job_id = job.JobId, source_id = job.SourceId, error })], cancellationToken);
+        await events.AddAsync(orgId, [EventRecord.Create(EventId(job.JobId), now, new IngestFailedData(job.JobId, job.SourceId, null, "failed", error))],
+            cancellationToken);
         await jobs.UpdateAsync(orgId, job.JobId, j => j.Status is IngestJobStatus.Succeeded or IngestJobStatus.Failed
             ? null
             : j with { Status = IngestJobStatus.Failed, Error = error, FinishedAt = now }, cancellationToken);
@@ -507,6 +514,8 @@ public sealed partial class IngestService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest job {JobId} (org {OrgId}) could not renew its lease.")]
     private static partial void LogRenewalFailed(ILogger logger, Exception exception, string orgId, string jobId);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Index for org {OrgId}: embedded {Embedded} changed chunks, reused {Reused} vectors.")]
+    private static partial void LogEmbedded(ILogger logger, string orgId, int embedded, int reused);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ingest job {JobId} (org {OrgId}) not claimed: finished or held by another worker.")]
     private static partial void LogNotClaimed(ILogger logger, string orgId, string jobId);

@@ -26,9 +26,9 @@ public sealed class OpenApiDocument
     {
         var schemas = new JsonObject { ["Error"] = Schema(typeof(ErrorEnvelope)) };
         var paths = new JsonObject();
-        foreach (var route in routes.OrderBy(r => r.Template, StringComparer.Ordinal))
+        foreach (var route in routes.OrderBy(r => r.Path, StringComparer.Ordinal))
         {
-            var path = "/" + Routes.Prefix + "/" + route.Template;
+            var path = "/" + Routes.Prefix + "/" + route.Path;
             if (paths[path] is not JsonObject item)
             {
                 item = [];
@@ -37,6 +37,8 @@ public sealed class OpenApiDocument
 
             item[route.Method.ToLowerInvariant()] = Operation(route, schemas);
         }
+
+        var webhooks = EventWebhooks(schemas);
 
         return new JsonObject
         {
@@ -48,6 +50,7 @@ public sealed class OpenApiDocument
                 ["description"] = Description,
             },
             ["paths"] = paths,
+            ["webhooks"] = webhooks,
             ["components"] = new JsonObject
             {
                 ["schemas"] = schemas,
@@ -72,7 +75,7 @@ public sealed class OpenApiDocument
         {
             ["operationId"] = route.Name,
             ["summary"] = route.Summary,
-            ["tags"] = new JsonArray(Tag(route.Template)),
+            ["tags"] = new JsonArray(Tag(route.Path)),
         };
         var security = route.Auth switch
         {
@@ -90,9 +93,15 @@ public sealed class OpenApiDocument
         }
 
         var parameters = new JsonArray();
-        foreach (var name in route.ParsedTemplate.ParameterNames)
+        foreach (var (name, pattern) in route.ParsedTemplate.Parameters)
         {
-            parameters.Add(new JsonObject { ["name"] = name, ["in"] = "path", ["required"] = true, ["schema"] = new JsonObject { ["type"] = "string" } });
+            var schema = new JsonObject { ["type"] = "string" };
+            if (pattern is not null)
+            {
+                schema["pattern"] = pattern;
+            }
+
+            parameters.Add(new JsonObject { ["name"] = name, ["in"] = "path", ["required"] = true, ["schema"] = schema });
         }
 
         if (route.Paged)
@@ -147,6 +156,48 @@ public sealed class OpenApiDocument
             },
         };
         return operation;
+    }
+
+    /// <summary>
+    /// One entry per event type (OpenAPI 3.1 <c>webhooks</c>): the signed POST a subscription receives, whose <c>data</c>
+    /// is the event's payload schema in the components (<c>GET /org/v1/webhooks/samples</c> names the same schemas).
+    /// </summary>
+    private static JsonObject EventWebhooks(JsonObject schemas)
+    {
+        var webhooks = new JsonObject();
+        foreach (var definition in Events.EventCatalog.All)
+        {
+            schemas[definition.SchemaName] = Schema(definition.DataType);
+            var envelope = new JsonObject
+            {
+                ["type"] = "object",
+                ["required"] = new JsonArray("id", "type", "created_at", "org_id", "data"),
+                ["properties"] = new JsonObject
+                {
+                    ["id"] = new JsonObject { ["type"] = "string" },
+                    ["type"] = new JsonObject { ["const"] = definition.Type },
+                    ["created_at"] = new JsonObject { ["type"] = "string", ["format"] = "date-time" },
+                    ["org_id"] = new JsonObject { ["type"] = "string" },
+                    ["data"] = new JsonObject { ["$ref"] = definition.SchemaRef },
+                },
+            };
+            webhooks[definition.Type] = new JsonObject
+            {
+                ["post"] = new JsonObject
+                {
+                    ["operationId"] = "Event_" + definition.Type.Replace('.', '_'),
+                    ["summary"] = $"The {definition.Type} event, signed with the subscription's secret (X-Comx-Signature: hex HMAC-SHA256 of the raw body).",
+                    ["requestBody"] = new JsonObject
+                    {
+                        ["required"] = true,
+                        ["content"] = new JsonObject { ["application/json"] = new JsonObject { ["schema"] = envelope } },
+                    },
+                    ["responses"] = new JsonObject { ["2XX"] = new JsonObject { ["description"] = "Received; any other answer is retried." } },
+                },
+            };
+        }
+
+        return webhooks;
     }
 
     private static string Tag(string template)

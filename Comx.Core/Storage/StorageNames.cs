@@ -19,7 +19,8 @@ public static class StorageNames
         public const string ChatSessions = "chatsessions";
         public const string Conversations = "conversations";
         public const string Answers = "answers";
-        public const string Outbox = "outbox";
+        /// <summary>Events raised on their own (the outbox's <c>o|</c> rows) and the pending markers of the event pipeline.</summary>
+        public const string Events = "events";
         public const string Settings = "orgsettings";
         public const string Learners = "learners";
         public const string Templates = "templates";
@@ -35,7 +36,7 @@ public static class StorageNames
         public static readonly IReadOnlyList<string> All =
         [
             RateLimits, Idempotency, Orgs, Members, Users, ApiKeys, WebhookEvents, Widgets, Sources, IngestJobs, Chunks,
-            ChatSessions, Conversations, Answers, Outbox, Settings, Learners, Templates, Actions, Hooks,
+            ChatSessions, Conversations, Answers, Events, Settings, Learners, Templates, Actions, Hooks,
             Deliveries, ThinkGuide, Usage, RetrievalIndex,
         ];
     }

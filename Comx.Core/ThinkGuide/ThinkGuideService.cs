@@ -1,6 +1,6 @@
 using Comx.Core.Accessibility;
 using Comx.Core.Http;
-using Comx.Core.Inbox;
+using Comx.Core.Events;
 using Comx.Core.Safeguarding;
 using Comx.Core.Storage;
 
@@ -18,7 +18,7 @@ public sealed class ThinkGuideService(
     ThinkGuideStore store,
     SafeguardingPolicyStore policies,
     LearnerAccessibilityStore learners,
-    ConversationStore conversations,
+    EventStore events,
     ThinkGuidePromptWriter writer,
     IdGenerator ids,
     TimeProvider time)
@@ -179,15 +179,9 @@ public sealed class ThinkGuideService(
         SafeguardingPolicy policy, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var eventId = "evt_" + StorageKeys.Hash($"thinkguide|{sessionId}|{at}");
-        await conversations.AddEventsAsync(orgId, [new OutboxEvent(eventId, EventTypes.SafeguardingAlert, now, new
-        {
-            thread_id = (string?)null,
-            session_id = sessionId,
-            source = "thinkguide",
-            learner_id = learnerId,
-            category = verdict.Category,
-            message,
-            contact = policy.Contact,
-        })], cancellationToken);
+        await events.AddAsync(orgId, [EventRecord.Create(eventId, now, new SafeguardingAlertData(null, sessionId, SafeguardingSources.ThinkGuide, learnerId,
+            System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(verdict.Category.ToString()),
+            verdict.Category == SafeguardingCategory.Custom ? "org_term" : "lexicon", message,
+            policy.Contact is { } contact ? new SafeguardingAlertContact(contact.Name, contact.Email) : null))], cancellationToken);
     }
 }

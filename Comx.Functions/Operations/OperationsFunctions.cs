@@ -14,7 +14,10 @@ public sealed class OperationsFunctions(RequestPipeline pipeline)
     public Task<IResult> OpenApi([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.OpenApi)] HttpRequest request, CancellationToken cancellationToken) =>
         pipeline.HandleAsync(RouteNames.OpenApi, request, cancellationToken);
 
-    /// <summary>Unknown routes, wrong methods and CORS preflights: the host routes more specific templates first.</summary>
+    /// <summary>
+    /// Unknown routes, wrong methods, HEAD and CORS preflights. The host tries templates in function-name order, so this
+    /// one is named to sort last (<see cref="RouteNames.Fallback"/>; docs/decisions/009-route-templates-cannot-collide.md).
+    /// </summary>
     [Function(RouteNames.Fallback)]
     public Task<IResult> Fallback(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", "put", "patch", "delete", "options", "head", Route = Routes.Fallback)] HttpRequest request,

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Comx.Core.Inbox;
+using Comx.Core.Events;
 using Comx.Tests.Deliveries;
 using Comx.Tests.Infrastructure;
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Comx.Core.Identity;
 using Comx.Core.Knowledge.Retrieval;
 using Comx.Tests.Infrastructure;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Comx.Tests.Chat;
@@ -26,14 +27,22 @@ public sealed record ChatTestOrg(TestOrg Org, string WidgetKey)
             "After-school clubs run from 3:15pm to 4:30pm. Football is on Mondays, choir on Tuesdays and coding club on Thursdays."),
     ];
 
-    public static async Task<ChatTestOrg> CreateAsync(TestApp app, IReadOnlyList<IndexedChunk>? knowledge = null)
+    /// <param name="app">The app.</param>
+    /// <param name="knowledge">The chunks to publish (default <see cref="Knowledge"/>).</param>
+    /// <param name="withVectors">Embed the chunks with the app's embedding generator (the real local model), as ingest does.</param>
+    /// <param name="handoffEnabled">The widget's handoff setting.</param>
+    public static async Task<ChatTestOrg> CreateAsync(TestApp app, IReadOnlyList<IndexedChunk>? knowledge = null, bool withVectors = false, bool handoffEnabled = true)
     {
         ArgumentNullException.ThrowIfNull(app);
         var org = await TestOrg.CreateAsync(app);
         var widgets = app.Services.GetRequiredService<WidgetSettingsStore>();
         await widgets.GetOrCreateAsync(org.OrgId);
-        var settings = await widgets.UpdateAsync(org.OrgId, new WidgetSettingsRequest([Origin], "Hello from Hillside!", HandoffEnabled: true));
-        await app.Services.GetRequiredService<RetrievalIndexStore>().PublishAsync(org.OrgId, Bm25Index.Build(knowledge ?? Knowledge));
+        var settings = await widgets.UpdateAsync(org.OrgId, new WidgetSettingsRequest([Origin], "Hello from Hillside!", HandoffEnabled: handoffEnabled));
+        var chunks = knowledge ?? Knowledge;
+        var vectors = withVectors
+            ? (await ChunkEmbedding.VectorsAsync(chunks, new Dictionary<string, float[]>(), app.Services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>(), CancellationToken.None)).Vectors
+            : null;
+        await app.Services.GetRequiredService<RetrievalIndexStore>().PublishAsync(org.OrgId, Bm25Index.Build(chunks, vectors: vectors));
         return new ChatTestOrg(org, settings.WidgetKey);
     }
 

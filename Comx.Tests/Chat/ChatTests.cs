@@ -1,5 +1,5 @@
 using Comx.Core.Billing;
-using Comx.Core.Inbox;
+using Comx.Core.Events;
 using Comx.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -148,8 +148,8 @@ public sealed class ChatTests : IAsyncLifetime
         var threads = await (await _app.Client.SendAsync(_org.Org.AsAdmin(HttpMethod.Get, "/api/org/v1/inbox/threads"))).JsonAsync(200);
         Assert.True(threads.GetProperty("data").EnumerateArray().Single(t => t.GetProperty("session_id").GetString() == visitor.SessionId)
             .GetProperty("safeguarding_flag").GetBoolean());
-        var outbox = await _app.Services.GetRequiredService<ConversationStore>().ListOutboxAsync(_org.Org.OrgId, 100);
-        Assert.Contains(outbox, e => e.Event.Type == EventTypes.SafeguardingAlert && e.Json.Contains(visitor.SessionId, StringComparison.Ordinal));
+        var outbox = await _app.Services.GetRequiredService<EventStore>().ListAsync(_org.Org.OrgId, 100);
+        Assert.Contains(outbox, e => e.Type == EventTypes.SafeguardingAlert && e.Json.Contains(visitor.SessionId, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,4 +1,4 @@
-using Comx.Core.Inbox;
+using Comx.Core.Events;
 using Comx.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -41,8 +41,8 @@ public sealed class EnquiryTests : IAsyncLifetime
         Assert.Equal("sam@example.org", stored.GetProperty("email").GetString());
         Assert.Equal(visitor.SessionId, stored.GetProperty("session_id").GetString());
 
-        var outbox = await _app.Services.GetRequiredService<ConversationStore>().ListOutboxAsync(_org.Org.OrgId, 100);
-        Assert.Contains(outbox, e => e.Event.Type == EventTypes.EnquiryCreated && e.Json.Contains(enquiryId!, StringComparison.Ordinal));
+        var outbox = await _app.Services.GetRequiredService<EventStore>().ListAsync(_org.Org.OrgId, 100);
+        Assert.Contains(outbox, e => e.Type == EventTypes.EnquiryCreated && e.Json.Contains(enquiryId!, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Comx.Core.Deliveries;
-using Comx.Core.Inbox;
+using Comx.Core.Events;
 using Comx.Core.Jobs;
 using Comx.Core.Storage;
 using Comx.DevHost;
@@ -24,6 +24,12 @@ public static class DeliveryHarness
         ["Comx:Deliveries:RequestTimeout"] = "00:00:03",
         ["Comx:Deliveries:PauseAfterFailures"] = "3",
         ["Comx:Deliveries:PauseAfterFailingFor"] = "00:00:00",
+
+        // Every app that drains the shared queue sends e-mail to the same real SMTP server on loopback.
+        ["Comx:Smtp:Host"] = "127.0.0.1",
+        ["Comx:Smtp:Port"] = Notifications.SmtpCatcher.Shared.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Comx:Smtp:From"] = "comxbot@comx.test",
+        ["Comx:Smtp:UseTls"] = "false",
     };
 
     private static readonly HostJsonQueueSettings Worker = new(MaxDequeueCount: 5, VisibilityTimeout: TimeSpan.FromSeconds(1), MaxPollingInterval: TimeSpan.FromMilliseconds(200), BatchSize: 16);
@@ -72,12 +78,15 @@ public static class DeliveryHarness
     }
 
     /// <summary>Raises an event through the outbox (and its dispatch message), as a feature would.</summary>
-    public static async Task<string> RaiseAsync(TestApp app, string orgId, string type = EventTypes.IngestSucceeded, object? data = null)
+    public static Task<string> RaiseAsync(TestApp app, string orgId) =>
+        RaiseAsync(app, orgId, new IngestSucceededData("job_" + Guid.NewGuid().ToString("N"), "src_x", "Source", "succeeded", 3));
+
+    /// <summary>Raises an event with the given payload through the outbox (and its dispatch message), as a feature would.</summary>
+    public static async Task<string> RaiseAsync<T>(TestApp app, string orgId, T data) where T : IEventData
     {
         ArgumentNullException.ThrowIfNull(app);
         var eventId = "evt_" + Guid.NewGuid().ToString("N");
-        await app.Services.GetRequiredService<ConversationStore>().AddEventsAsync(orgId,
-            [new OutboxEvent(eventId, type, DateTimeOffset.UtcNow, data ?? new { job_id = "job_" + Guid.NewGuid().ToString("N"), status = "succeeded", chunk_count = 3 })],
+        await app.Services.GetRequiredService<EventStore>().AddAsync(orgId, [EventRecord.Create(eventId, DateTimeOffset.UtcNow, data)],
             TestContext.Current.CancellationToken);
         return eventId;
     }

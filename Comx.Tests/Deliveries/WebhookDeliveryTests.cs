@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Comx.Core.Deliveries;
-using Comx.Core.Inbox;
+using Comx.Core.Events;
 using Comx.Core.Jobs;
 using Comx.Core.Storage;
 using Comx.Tests.Infrastructure;
@@ -68,7 +68,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         await using var node = await NodeReceiver.StartAsync();
         var (hookId, secret) = await DeliveryHarness.SubscribeAsync(_app, org, node.Url, EventTypes.EnquiryCreated);
         await node.SendSecretAsync(secret);
-        var eventId = await DeliveryHarness.RaiseAsync(_app, org.OrgId, EventTypes.EnquiryCreated, new { enquiry_id = "enq_x", name = "Zoë Ünicode", message = "Café → “quotes”" });
+        var eventId = await DeliveryHarness.RaiseAsync(_app, org.OrgId, new EnquiryCreatedData("enq_x", "Zoë Ünicode", "zoe@example.org", null, "Café → “quotes”", null, null, DateTimeOffset.UtcNow));
 
         var verdictTask = node.ReadVerdictAsync();
         await DeliveryHarness.DrainUntilAsync(_app, () => verdictTask.IsCompleted);
@@ -90,7 +90,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         await using var node = await NodeReceiver.StartAsync();
         var (hookId, secret) = await DeliveryHarness.SubscribeAsync(_app, org, node.Url, EventTypes.EnquiryCreated);
         await node.SendSecretAsync(secret + "x");
-        await DeliveryHarness.RaiseAsync(_app, org.OrgId, EventTypes.EnquiryCreated, new { enquiry_id = "enq_y" });
+        await DeliveryHarness.RaiseAsync(_app, org.OrgId, new EnquiryCreatedData("enq_y", "Y", "y@example.org", null, "Hello", null, null, DateTimeOffset.UtcNow));
 
         var verdictTask = node.ReadVerdictAsync();
         await DeliveryHarness.DrainUntilAsync(_app, () => verdictTask.IsCompleted);
@@ -242,14 +242,15 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         var org = await TestOrg.CreateAsync(_app);
         await using var receiver = await WebhookReceiver.StartAsync();
         var (hookId, _) = await DeliveryHarness.SubscribeAsync(_app, org, receiver.Url);
-        var store = _app.Services.GetRequiredService<ConversationStore>();
+        var store = _app.Services.GetRequiredService<EventStore>();
         var eventId = "evt_" + Guid.NewGuid().ToString("N");
-        await store.AddEventsAsync(org.OrgId, [new OutboxEvent(eventId, EventTypes.IngestSucceeded, DateTimeOffset.UtcNow, new { job_id = "job_r" })], Token);
+        await store.AddAsync(org.OrgId, [EventRecord.Create(eventId, DateTimeOffset.UtcNow, new IngestSucceededData("job_r", "src_r", null, "succeeded", 1))], Token);
         var worker = _app.Services.GetRequiredService<DeliveryWorker>();
+        var dispatcher = _app.Services.GetRequiredService<EventDispatcher>();
 
         // The same dispatch twice, concurrently, then once more after the outbox row is gone.
-        await Task.WhenAll(worker.DispatchAsync(org.OrgId, Token), worker.DispatchAsync(org.OrgId, Token));
-        await worker.DispatchAsync(org.OrgId, Token);
+        await Task.WhenAll(dispatcher.DispatchAsync(org.OrgId, Token), dispatcher.DispatchAsync(org.OrgId, Token));
+        await dispatcher.DispatchAsync(org.OrgId, Token);
         Assert.Single((await DeliveryHarness.DeliveriesAsync(_app, org, hookId)).EnumerateArray());
 
         // Three copies of the first attempt's message: one sends, the others find the attempt claimed or made.
@@ -280,19 +281,20 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         {
             ["AzureWebJobsStorage"] = AzuriteFixture.ConnectionString.Replace("QueueEndpoint=http://127.0.0.1:10001", "QueueEndpoint=http://127.0.0.1:10000", StringComparison.Ordinal),
         }).Build());
-        var crashing = new ConversationStore(broken, new QueueSender(broken), new Core.IdGenerator(), TimeProvider.System);
+        var crashing = new EventStore(broken, new QueueSender(broken), TimeProvider.System);
         var eventId = "evt_" + Guid.NewGuid().ToString("N");
         await Assert.ThrowsAnyAsync<Azure.RequestFailedException>(() =>
-            crashing.AddEventsAsync(org.OrgId, [new OutboxEvent(eventId, EventTypes.HandoffRequested, DateTimeOffset.UtcNow, new { thread_id = "thr_x" })], Token));
-        var outbox = await _app.Services.GetRequiredService<ConversationStore>().ListOutboxAsync(org.OrgId, 10, Token);
-        Assert.Equal(eventId, Assert.Single(outbox).Event.EventId);
+            crashing.AddAsync(org.OrgId, [EventRecord.Create(eventId, DateTimeOffset.UtcNow, new HandoffRequestedData("hof_x", "thr_x", "ses_x", null, null,
+                HandoffRequesters.Visitor, null))], Token));
+        var outbox = await _app.Services.GetRequiredService<EventStore>().ListAsync(org.OrgId, 10, Token);
+        Assert.Equal(eventId, Assert.Single(outbox).EventId);
 
         await _app.Services.GetRequiredService<ComxJobs>().RunTimerAsync(JobNames.SweepOutbox, Token);
         await DeliveryHarness.DrainUntilAsync(_app, () => receiver.Requests.Count >= 1);
 
         using var body = JsonDocument.Parse(receiver.Requests.Single().Body);
         Assert.Equal(eventId, body.RootElement.GetProperty("id").GetString());
-        Assert.Empty(await _app.Services.GetRequiredService<ConversationStore>().ListOutboxAsync(org.OrgId, 10, Token));
+        Assert.Empty(await _app.Services.GetRequiredService<EventStore>().ListAsync(org.OrgId, 10, Token));
     }
 
     [Fact]
@@ -303,8 +305,8 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         await using var second = await WebhookReceiver.StartAsync();
         var (firstHook, firstSecret) = await DeliveryHarness.SubscribeAsync(_app, org, first.Url, EventTypes.IngestSucceeded, EventTypes.IngestFailed);
         var (secondHook, secondSecret) = await DeliveryHarness.SubscribeAsync(_app, org, second.Url, EventTypes.IngestSucceeded);
-        await DeliveryHarness.RaiseAsync(_app, org.OrgId, EventTypes.IngestFailed, new { job_id = "job_f" });
-        await DeliveryHarness.RaiseAsync(_app, org.OrgId, EventTypes.IngestSucceeded);
+        await DeliveryHarness.RaiseAsync(_app, org.OrgId, new IngestFailedData("job_f", "src_f", null, "failed", "The server answered 404 Not Found."));
+        await DeliveryHarness.RaiseAsync(_app, org.OrgId);
 
         await DeliveryHarness.DrainUntilAsync(_app, () => first.Requests.Count >= 2 && second.Requests.Count >= 1);
 

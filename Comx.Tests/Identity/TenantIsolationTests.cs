@@ -66,19 +66,19 @@ public sealed class TenantIsolationTests : IAsyncLifetime
     public async Task EveryOrgRouteOnAnotherOrgsIds_Returns404()
     {
         var routes = _app.Services.GetRequiredService<RouteTable>().Routes
-            .Where(r => r.Auth.IsOrg() && r.Template.Contains('{', StringComparison.Ordinal) && !NotResources.Contains(r.Name))
+            .Where(r => r.Auth.IsOrg() && r.Path.Contains('{', StringComparison.Ordinal) && !NotResources.Contains(r.Name))
             .ToList();
         Assert.True(routes.Count >= 16, $"Only {routes.Count} routes found.");
         var failures = new List<string>();
         foreach (var route in routes)
         {
-            var path = "/api/" + route.Template;
+            var path = "/api/" + route.Path;
             foreach (var (name, id) in _ids)
             {
                 path = path.Replace("{" + name + "}", id, StringComparison.Ordinal);
             }
 
-            Assert.False(path.Contains('{', StringComparison.Ordinal), $"No org A resource for a parameter of {route.Name} ({route.Template}): add one to this test.");
+            Assert.False(path.Contains('{', StringComparison.Ordinal), $"No org A resource for a parameter of {route.Name} ({route.Path}): add one to this test.");
             var content = route.RequestType is null ? null : TestApp.Json(Bodies.TryGetValue(route.Name, out var body) ? body
                 : throw new Xunit.Sdk.XunitException($"No request body for {route.Name}: add one to this test."));
             var response = await _app.Client.SendAsync(_b.AsAdmin(new HttpMethod(route.Method), path, content));

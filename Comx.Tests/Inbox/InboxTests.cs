@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Comx.Core.Events;
 using Comx.Core.Inbox;
 using Comx.Tests.Deliveries;
 using Comx.Tests.Infrastructure;

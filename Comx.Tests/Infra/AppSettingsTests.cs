@@ -54,6 +54,14 @@ public sealed class AppSettingsTests
     }
 
     [Fact]
+    public async Task FunctionsHostHomepage_IsDisabled()
+    {
+        var settings = await CompiledMain.TemplateAsync();
+
+        Assert.Equal("true", settings.AppSettings().GetValueOrDefault("AzureWebJobsDisableHomepage"));
+    }
+
+    [Fact]
     public async Task KeyAddedToTheAppButNotToBicep_IsReportedAsDrift()
     {
         var settings = (await CompiledMain.TemplateAsync()).AppSettings();

@@ -36,7 +36,7 @@ public sealed class OpenApiTests : IAsyncLifetime
         var paths = document.GetProperty("paths");
         foreach (var route in _app.Services.GetRequiredService<RouteTable>().Routes)
         {
-            var operation = paths.GetProperty("/api/" + route.Template).GetProperty(route.Method.ToLowerInvariant());
+            var operation = paths.GetProperty("/api/" + route.Path).GetProperty(route.Method.ToLowerInvariant());
             Assert.Equal(route.Name, operation.GetProperty("operationId").GetString());
         }
     }

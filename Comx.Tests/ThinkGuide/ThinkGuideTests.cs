@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Comx.Core.Accessibility;
-using Comx.Core.Inbox;
+using Comx.Core.Events;
 using Comx.Core.ThinkGuide;
 using Comx.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -174,8 +174,8 @@ public sealed class ThinkGuideTests : IAsyncLifetime
         Assert.Equal("safeguarding", turn.GetProperty("re_prompt_reason").GetString());
         Assert.Equal(1, turn.GetProperty("step_index").GetInt32());
 
-        var outbox = await _app.Services.GetRequiredService<ConversationStore>().ListOutboxAsync(org.OrgId, 50);
-        var alert = Assert.Single(outbox, e => e.Event.Type == EventTypes.SafeguardingAlert);
+        var outbox = await _app.Services.GetRequiredService<EventStore>().ListAsync(org.OrgId, 50);
+        var alert = Assert.Single(outbox, e => e.Type == EventTypes.SafeguardingAlert);
         using var envelope = JsonDocument.Parse(alert.Json);
         Assert.StartsWith("evt_", envelope.RootElement.GetProperty("id").GetString(), StringComparison.Ordinal);
         Assert.Equal(org.OrgId, envelope.RootElement.GetProperty("org_id").GetString());

@@ -71,6 +71,20 @@ param aiModel string = ''
 @description('Comx__Ai__FallbackToExtractive: answer extractively when the model is unavailable instead of 503.')
 param aiFallbackToExtractive bool = false
 
+@description('Comx__Smtp__Host: SMTP server for e-mail notifications (Azure Communication Services, Microsoft 365, …); empty means notifications are recorded but not sent.')
+param smtpHost string = ''
+
+@description('Comx__Smtp__Port: SMTP port (587 STARTTLS, 465 implicit TLS).')
+param smtpPort int = 587
+
+@description('Comx__Smtp__Username: SMTP user name (the password is Key Vault secret smtp-password).')
+param smtpUsername string = ''
+
+@description('Comx__Smtp__From: sender address of notification e-mails.')
+param smtpFrom string = ''
+@description('Comx__Ai__EmbeddingModel: embedding model on the AI endpoint; empty means the local all-MiniLM-L6-v2 in process.')
+param aiEmbeddingModel string = ''
+
 @description('Comx__Network__ForwardedHops: trusted proxies appending to X-Forwarded-For (Azure front end: 1).')
 @minValue(0)
 @maxValue(5)
@@ -116,7 +130,7 @@ var storageTables = [
   'chatsessions'
   'conversations'
   'answers'
-  'outbox'
+  'events'
   'orgsettings'
   'learners'
   'templates'
@@ -147,6 +161,7 @@ var secretNames = {
   clerkWebhookSecret: 'clerk-webhook-secret'
   stripeWebhookSecret: 'stripe-webhook-secret'
   aiApiKey: 'ai-api-key'
+  smtpPassword: 'smtp-password'
 }
 
 // ---------- resources
@@ -211,6 +226,8 @@ module functionApp 'modules/functionapp.bicep' = {
       AzureWebJobsStorage__accountName: storage.outputs.name
       AzureWebJobsStorage__credential: 'managedidentity'
       AzureWebJobsStorage__clientId: identity.properties.clientId
+      // The host's own landing page would answer paths outside /api (and HEAD /) instead of a plain 404.
+      AzureWebJobsDisableHomepage: 'true'
       APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.connectionString
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
       Comx__Clerk__WebhookSecret: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/${secretNames.clerkWebhookSecret})'
@@ -227,9 +244,19 @@ module functionApp 'modules/functionapp.bicep' = {
         : '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/${secretNames.aiApiKey})'
       Comx__Ai__Model: aiModel
       Comx__Ai__FallbackToExtractive: aiFallbackToExtractive ? 'true' : 'false'
+      Comx__Ai__EmbeddingModel: aiEmbeddingModel
       // Never true in Azure: private and loopback targets stay refused.
       Comx__Network__AllowPrivateTargets: 'false'
       Comx__Network__ForwardedHops: string(forwardedHops)
+      Comx__Smtp__Host: smtpHost
+      Comx__Smtp__Port: string(smtpPort)
+      Comx__Smtp__Username: smtpUsername
+      // Only referenced when a host is configured, like the AI key.
+      Comx__Smtp__Password: empty(smtpHost)
+        ? ''
+        : '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/${secretNames.smtpPassword})'
+      Comx__Smtp__From: smtpFrom
+      Comx__Smtp__UseTls: 'true'
     }
   }
 }
@@ -255,7 +282,7 @@ output storageAccountName string = storage.outputs.name
 output keyVaultName string = keyVault.outputs.name
 
 @description('Key Vault secret names the app reads.')
-output keyVaultSecretNames { clerkWebhookSecret: string, stripeWebhookSecret: string, aiApiKey: string } = secretNames
+output keyVaultSecretNames { clerkWebhookSecret: string, stripeWebhookSecret: string, aiApiKey: string, smtpPassword: string } = secretNames
 
 @description('Application Insights name.')
 output appInsightsName string = monitoring.outputs.appInsightsName
