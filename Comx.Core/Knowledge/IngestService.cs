@@ -258,6 +258,24 @@ public sealed partial class IngestService(
         var handled = 0;
         foreach (var (orgId, jobId, indexedAt) in await jobs.ListActiveAsync(cancellationToken))
         {
+            try
+            {
+                handled += await RecoverAsync(orgId, jobId, indexedAt, now, cancellationToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // One job that cannot be recovered (unreadable rows, a storage hiccup) must not hold up every other job.
+                LogSweepFailed(logger, exception, orgId, jobId);
+            }
+        }
+
+        return handled;
+    }
+
+    private async Task<int> RecoverAsync(string orgId, string jobId, DateTimeOffset indexedAt, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var handled = 0;
+        {
             var job = await jobs.GetAsync(orgId, jobId, cancellationToken);
             if (job is null || job.Status is IngestJobStatus.Succeeded or IngestJobStatus.Failed)
             {
@@ -267,12 +285,12 @@ public sealed partial class IngestService(
                     await jobs.RemoveActiveAsync(orgId, jobId, cancellationToken);
                 }
 
-                continue;
+                return handled;
             }
 
             if (job.LeaseUntil > now)
             {
-                continue;
+                return handled;
             }
 
             if (job.Recoveries < MaxRecoveries)
@@ -523,6 +541,9 @@ public sealed partial class IngestService(
 
     /// <summary>The job's one terminal event: derived from the job id, so a retried finish re-raises the same event (a no-op).</summary>
     private static string EventId(string jobId) => "evt_" + jobId["job_".Length..];
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stuck-job sweep skipped job {JobId} (org {OrgId}); the next sweep tries again.")]
+    private static partial void LogSweepFailed(ILogger logger, Exception exception, string orgId, string jobId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest job {JobId} (org {OrgId}) could not renew its lease.")]
     private static partial void LogRenewalFailed(ILogger logger, Exception exception, string orgId, string jobId);
