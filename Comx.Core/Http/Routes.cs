@@ -39,6 +39,7 @@ public static class Routes
         public const string Enquiry = "{enquiryId:regex(^enq_)}";
         public const string Handoff = "{handoffId:regex(^hof_)}";
         public const string Erasure = "{erasureId:regex(^era_)}";
+        public const string WidgetFont = "{fontFile:regex(^atkinson-hyperlegible-)}";
     }
 
     public const string Health = "health";
@@ -52,7 +53,7 @@ public static class Routes
     public const string WidgetScript = "public/v1/widget.js";
     public const string ChatHandoffs = "public/v1/chat/handoffs";
     public const string AnswerFeedback = $"public/v1/answers/{Id.Answer}/feedback";
-    public const string WidgetFont = "public/v1/widget-fonts/{fontFile}";
+    public const string WidgetFont = "public/v1/widget-fonts/" + Id.WidgetFont;
 
     public const string WidgetConfig = "public/v1/widget-config";
 

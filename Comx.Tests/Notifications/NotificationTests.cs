@@ -235,11 +235,13 @@ public sealed class NotificationTests : IAsyncLifetime
         var (hookId, _) = await DeliveryHarness.SubscribeAsync(_app, org, receiver.Url, [.. EventTypes.All]);
 
         // Real events from real routes: an answered message, a safeguarding alert, a staff handoff, an enquiry.
+        // The disclosure comes from a second visitor: an escalation hands its own thread to staff, and the staff handoff
+        // below must be a new one (handoff.requested) on the first visitor's thread.
         var visitor = await chat.StartAsync(_app);
         await visitor.AskAsync("When does the autumn term start?");
-        await visitor.AskAsync("i want to k1ll mys3lf");
+        await (await chat.StartAsync(_app)).AskAsync("i want to k1ll mys3lf");
         var thread = (await (await _app.Client.SendAsync(org.AsMember(HttpMethod.Get, "/api/org/v1/inbox/threads"), Token)).JsonAsync(200))
-            .GetProperty("data").EnumerateArray().First().GetProperty("thread_id").GetString();
+            .GetProperty("data").EnumerateArray().First(t => t.GetProperty("session_id").GetString() == visitor.SessionId).GetProperty("thread_id").GetString();
         await (await _app.Client.SendAsync(org.AsMember(HttpMethod.Post, "/api/org/v1/handoffs", TestApp.Json(new { thread_id = thread, reason = "Needs a person" })), Token))
             .JsonAsync(201);
         var enquiry = TestApp.Request(HttpMethod.Post, "/api/public/v1/enquiries", TestApp.Json(new
