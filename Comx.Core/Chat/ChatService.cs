@@ -131,7 +131,9 @@ public sealed class ChatService(
     /// </summary>
     private async Task<AnswerOutcome> AnswerAsync(string orgId, string message, Accessibility.ReadingLevel level, CancellationToken cancellationToken)
     {
-        var index = await indexes.GetRecentAsync(orgId, cancellationToken);
+        // The stamp is read on every message (the index itself is cached per version): a deleted or changed source must
+        // stop answering on every instance at once (api.md: DELETE source), which a cached stamp would not give.
+        var index = await indexes.GetAsync(orgId, cancellationToken);
         var vector = index.HasVectors ? await EmbedQuestionAsync(message, cancellationToken) : default;
         var hits = vector.IsEmpty
             ? index.Search(message, ChatEndpoints.RetrievedPassages)

@@ -9,6 +9,7 @@ public sealed record AnswerFeedbackRequest(string SessionId, bool Helpful, strin
 {
     public const int MaxComment = 1000;
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public string IdempotencyScope => SessionId;
 
     public IEnumerable<FieldError> Validate()

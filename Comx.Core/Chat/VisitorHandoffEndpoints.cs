@@ -11,6 +11,7 @@ public sealed record VisitorHandoffRequest(string SessionId, string? Reason = nu
 {
     public const int MaxReason = 1000;
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public string IdempotencyScope => SessionId;
 
     public IEnumerable<FieldError> Validate()

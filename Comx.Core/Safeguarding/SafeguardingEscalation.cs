@@ -1,6 +1,7 @@
 using Comx.Core.Deliveries;
 using Comx.Core.Events;
-using Microsoft.Extensions.Configuration;
+using Comx.Core.Notifications;
+using Microsoft.Extensions.Options;
 
 namespace Comx.Core.Safeguarding;
 
@@ -31,20 +32,28 @@ public static class SafeguardingAlerts
 }
 
 /// <summary>
-/// Whether an escalation reaches a person straight away: SMTP is configured (<c>Comx__Smtp__Host</c>) and the
-/// organisation named a safeguarding contact with an e-mail address, or an active webhook subscription listens for
-/// <c>safeguarding.alert</c>. What the child is told depends on it (<see cref="SafeguardingReply"/>).
+/// Whether an escalation reaches a person straight away: e-mail is configured (<see cref="SmtpOptions.Configured"/>)
+/// and someone will get the alert (the policy's safeguarding contact, or a notification recipient subscribed to
+/// <c>safeguarding.alert</c>), or an active webhook subscription listens for it. What the child is told depends on it
+/// (<see cref="SafeguardingReply"/>).
 /// </summary>
-public sealed class SafeguardingReach(IConfiguration configuration, WebhookStore webhooks)
+public sealed class SafeguardingReach(IOptions<SmtpOptions> smtp, NotificationStore notifications, WebhookStore webhooks)
 {
-    public const string SmtpHostKey = "Comx:Smtp:Host";
-
     public async Task<bool> SomeoneIsToldAsync(string orgId, SafeguardingPolicy policy, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        if (!string.IsNullOrWhiteSpace(configuration[SmtpHostKey]) && !string.IsNullOrWhiteSpace(policy.Contact?.Email))
+        if (smtp.Value.Configured)
         {
-            return true;
+            if (!string.IsNullOrWhiteSpace(policy.Contact?.Email))
+            {
+                return true;
+            }
+
+            var recipients = await notifications.GetRecipientsAsync(orgId, cancellationToken);
+            if (recipients.Any(r => r.Events.Contains(EventTypes.SafeguardingAlert, StringComparer.Ordinal)))
+            {
+                return true;
+            }
         }
 
         var hooks = await webhooks.ListAsync(orgId, cancellationToken);

@@ -78,7 +78,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
                     {
                         serverErrors.Add(label + ": " + await response.Content.ReadAsStringAsync());
                     }
-                    else if (status < 400 && method != HttpMethod.Get)
+                    else if (status < 400 && method != HttpMethod.Get && !AnyTargetIsValid(method, path.Name))
                     {
                         accepted.Add(label);
                     }
@@ -236,7 +236,18 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
             yield break;
         }
 
-        var schema = Resolve(root, requestBody.GetProperty("content").GetProperty("application/json").GetProperty("schema"));
+        var content = requestBody.GetProperty("content");
+        if (!content.TryGetProperty("application/json", out var json))
+        {
+            // A multipart upload: JSON instead of a form, an empty form, a form without its file part, a broken boundary.
+            yield return (plain, Body("""{"file":"not a file"}"""));
+            yield return (plain, Multipart(""));
+            yield return (plain, Multipart("--b\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nNo file\r\n--b--\r\n"));
+            yield return (plain, Multipart("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.pdf\"\r\n\r\n%PDF-garbage"));
+            yield break;
+        }
+
+        var schema = Resolve(root, json.GetProperty("schema"));
         var baseline = Baseline(root, schema);
         foreach (var variant in Variants(root, schema, baseline, random))
         {
@@ -296,12 +307,17 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
         }
 
         var everyHuge = baseline.DeepClone().AsObject();
-        foreach (var property in properties.EnumerateObject().Where(p => TypeOf(Resolve(root, p.Value)) == "string").Take(8))
+        var strings = properties.EnumerateObject().Where(p => TypeOf(Resolve(root, p.Value)) == "string").Take(8).ToList();
+        foreach (var property in strings)
         {
             everyHuge[property.Name] = new string('y', 100_000);
         }
 
-        yield return everyHuge.ToJsonString();
+        // Without a string property this would be the baseline itself, which may be a valid request.
+        if (strings.Count > 0)
+        {
+            yield return everyHuge.ToJsonString();
+        }
     }
 
     private static bool AllowsNull(JsonElement schema) =>
@@ -358,6 +374,20 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     private static StringContent Body(string json) => new(json, Encoding.UTF8, "application/json");
+
+    /// <summary>
+    /// Erasing a learner takes any learner id the organisation names (ids are the organisation's own strings, not our
+    /// resources), and erasing one with no data is a valid, empty erasure: a 202 there changes nothing that is held.
+    /// </summary>
+    private static bool AnyTargetIsValid(HttpMethod method, string template) =>
+        method == HttpMethod.Delete && template.StartsWith("/api/org/v1/learners/", StringComparison.Ordinal);
+
+    private static ByteArrayContent Multipart(string body)
+    {
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+        content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("multipart/form-data; boundary=b");
+        return content;
+    }
 
     private static string Describe(HttpContent? content) => content switch
     {

@@ -43,6 +43,7 @@ public sealed class TenantIsolationTests : IAsyncLifetime
         }), TestSettings.NewIp());
         enquiryRequest.Headers.Add("Origin", ChatTestOrg.Origin);
         var enquiry = await Send(enquiryRequest, 201);
+        var erasure = await Send(admin.AsAdmin(HttpMethod.Delete, "/api/org/v1/learners/learner_gone"), 202);
 
         _ids = new Dictionary<string, string>
         {
@@ -56,6 +57,7 @@ public sealed class TenantIsolationTests : IAsyncLifetime
             ["deliveryId"] = "dlv_of_org_a",
             ["templateId"] = template.GetProperty("template_id").GetString()!,
             ["enquiryId"] = enquiry.GetProperty("enquiry_id").GetString()!,
+            ["erasureId"] = erasure.GetProperty("erasure_id").GetString()!,
         };
     }
 
@@ -69,10 +71,11 @@ public sealed class TenantIsolationTests : IAsyncLifetime
         ["AssignThread"] = new { user_id = (string?)null },
         ["UpdateTemplate"] = new { name = "Taken over", body = "Hello from org B" },
         ["RenderTemplate"] = new { variables = new Dictionary<string, string> { ["name"] = "B" } },
+        ["UpdateSource"] = new { title = "Taken over" },
     };
 
     /// <summary>Learner ids are names an organisation chooses, not resources: org B's learner_a is org B's own, so these are not swept.</summary>
-    private static readonly HashSet<string> NotResources = ["GetLearnerAccessibility", "PutLearnerAccessibility"];
+    private static readonly HashSet<string> NotResources = ["GetLearnerAccessibility", "PutLearnerAccessibility", "ExportLearner", "EraseLearner"];
 
     [Fact]
     public async Task EveryOrgRouteOnAnotherOrgsIds_Returns404()

@@ -67,7 +67,7 @@ public sealed class EscalationTests
     [Fact]
     public async Task WithSmtpAndAContact_TheReplySaysSomeoneWillSeeIt_ButSmtpAloneDoesNot()
     {
-        await using var app = await TestApp.StartAsync(settings: new Dictionary<string, string?> { [SafeguardingReach.SmtpHostKey] = "127.0.0.1" });
+        await using var app = await TestApp.StartAsync(settings: new Dictionary<string, string?> { ["Comx:Smtp:Host"] = "127.0.0.1", ["Comx:Smtp:From"] = "comxbot@hillside.example" });
         var org = await ChatTestOrg.CreateAsync(app);
 
         var first = await org.StartAsync(app);

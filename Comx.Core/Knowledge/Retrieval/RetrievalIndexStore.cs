@@ -41,20 +41,17 @@ public sealed partial class RetrievalIndexStore
     private readonly ComxStorage _storage;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private const string IndexKind = "retrieval-index";
-    private readonly ReadCache? _recent;
     private readonly ConcurrentDictionary<string, LoadedIndex> _loaded = new(StringComparer.Ordinal);
     private long _lastSweepTicks;
     private int _loads;
 
-    public RetrievalIndexStore(ComxStorage storage, TimeProvider time, ILogger<RetrievalIndexStore>? logger = null, ReadCache? recent = null)
+    public RetrievalIndexStore(ComxStorage storage, TimeProvider time, ILogger<RetrievalIndexStore>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(storage);
         ArgumentNullException.ThrowIfNull(time);
         _storage = storage;
         _time = time;
         _logger = logger ?? (ILogger)NullLogger.Instance;
-        _recent = recent;
         _lastSweepTicks = time.GetUtcNow().UtcTicks;
     }
 
@@ -138,7 +135,6 @@ public sealed partial class RetrievalIndexStore
                 continue;
             }
 
-            _recent?.Invalidate(IndexKind, orgId);
             LogPublished(_logger, orgId, version, index.Count);
             await DeleteOlderBlobsAsync(orgId, asOfTicks, stamp.PreviousVersion, cancellationToken);
             return new IndexPublication(version, true);
@@ -184,14 +180,6 @@ public sealed partial class RetrievalIndexStore
             }
         }
     }
-
-    /// <summary>
-    /// The org's index as of a stamp read at most <see cref="ReadCache.Staleness"/> ago, for the chat path (one stamp
-    /// read per org per staleness instead of one per message). A publish on this instance shows at once; one on another
-    /// instance within the staleness. Without a cache registered it is <see cref="GetAsync"/>.
-    /// </summary>
-    public Task<Bm25Index> GetRecentAsync(string orgId, CancellationToken cancellationToken = default) =>
-        _recent is null ? GetAsync(orgId, cancellationToken) : _recent.GetOrLoadAsync(IndexKind, orgId, ct => GetAsync(orgId, ct), cancellationToken);
 
     private LoadedIndex Current(string orgId, string version, long sequence)
     {
