@@ -98,6 +98,8 @@ public static class ComxCoreServices
         services.AddSingleton<Notifications.NotificationStore>();
         services.AddSingleton<Notifications.NotificationServices>();
         services.AddSingleton<Events.IEventConsumer, Notifications.NotificationConsumer>();
+        services.AddSingleton<Insights.InsightsStore>();
+        services.AddSingleton<Events.IEventConsumer, Insights.InsightsConsumer>();
         services.AddSingleton<Deliveries.IDeliveryTarget, Notifications.EmailTarget>();
         services.AddSingleton<Actions.ActionStore>();
 
