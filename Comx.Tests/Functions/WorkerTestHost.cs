@@ -38,7 +38,7 @@ public sealed class WorkerTestHost : IAsyncDisposable
     public IServiceProvider Services => _worker.Services;
 
     /// <summary>The worker's service graph, built from the composition Program.cs runs, with the tests' settings.</summary>
-    public static IHost BuildWorker(bool validate = false)
+    public static IHost BuildWorker(bool validate = false, Action<IServiceCollection>? services = null)
     {
         var builder = FunctionsApplication.CreateBuilder([]);
         builder.Configuration.AddInMemoryCollection(TestSettings.Defaults);
@@ -46,6 +46,7 @@ public sealed class WorkerTestHost : IAsyncDisposable
         // The host passes its gRPC endpoint on the command line; the channel is built here but never opened.
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Functions:Worker:HostEndpoint"] = "http://127.0.0.1:9" });
         builder.AddComxWorker();
+        services?.Invoke(builder.Services);
         if (validate)
         {
             builder.ConfigureContainer(new DefaultServiceProviderFactory(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true }));
@@ -54,9 +55,9 @@ public sealed class WorkerTestHost : IAsyncDisposable
         return builder.Build();
     }
 
-    public static async Task<WorkerTestHost> StartAsync()
+    public static async Task<WorkerTestHost> StartAsync(Action<IServiceCollection>? services = null)
     {
-        var worker = BuildWorker();
+        var worker = BuildWorker(services: services);
 
         // Only Core's own start-up (tables, queues): the worker's gRPC channel to a host is not started.
         foreach (var service in worker.Services.GetServices<IHostedService>().Where(s => s.GetType().Assembly == typeof(ComxCoreServices).Assembly))
