@@ -6,7 +6,7 @@ public sealed record QuestionGroup(string Question, int Count, IReadOnlyList<str
 /// <summary>
 /// Groups questions by meaning: greedy leader clustering, each question joining the group whose centroid is nearest by
 /// cosine if that is at least <see cref="Threshold"/>, else starting a group. The threshold was chosen on the labelled
-/// paraphrase groups in Comx.Tests/Insights/paraphrase-groups.json (see InsightsGroupingTests).
+/// paraphrase groups in Comx.Tests/Fixtures/insights/paraphrase-groups.json (see InsightsGroupingTests).
 /// </summary>
 public static class QuestionGrouping
 {
@@ -32,34 +32,51 @@ public static class QuestionGrouping
         return result;
     }
 
-    public static IReadOnlyList<QuestionGroup> Group(IReadOnlyList<UnansweredRow> rows, double threshold = Threshold)
+    public static IReadOnlyList<QuestionGroup> Group(IReadOnlyList<UnansweredRow> rows, double threshold = Threshold) =>
+        [.. Cluster(rows, threshold, null).Select(g => g.Build()).OrderByDescending(g => g.Count).ThenByDescending(g => g.LastAskedAt)];
+
+    /// <summary>The group index of each row (in order of the groups' creation), for measuring the grouping.</summary>
+    public static int[] Assign(IReadOnlyList<UnansweredRow> rows, double threshold = Threshold)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var membership = new int[rows.Count];
+        Cluster(rows, threshold, membership);
+        return membership;
+    }
+
+    private static List<Builder> Cluster(IReadOnlyList<UnansweredRow> rows, double threshold, int[]? membership)
     {
         ArgumentNullException.ThrowIfNull(rows);
         var groups = new List<Builder>();
-        foreach (var row in rows)
+        for (var r = 0; r < rows.Count; r++)
         {
-            var vector = Unit(row.Vector);
-            Builder? best = null;
+            var vector = Unit(rows[r].Vector);
+            var best = -1;
             var bestScore = threshold;
-            foreach (var group in groups)
+            for (var g = 0; g < groups.Count; g++)
             {
-                var score = group.Cosine(vector);
+                var score = groups[g].Cosine(vector);
                 if (score >= bestScore)
                 {
-                    best = group;
+                    best = g;
                     bestScore = score;
                 }
             }
 
-            if (best is null)
+            if (best < 0)
             {
-                groups.Add(best = new Builder(vector.Length));
+                best = groups.Count;
+                groups.Add(new Builder(vector.Length));
             }
 
-            best.Add(row, vector);
+            groups[best].Add(rows[r], vector);
+            if (membership is not null)
+            {
+                membership[r] = best;
+            }
         }
 
-        return [.. groups.Select(g => g.Build()).OrderByDescending(g => g.Count).ThenByDescending(g => g.LastAskedAt)];
+        return groups;
     }
 
     private static float[] Unit(sbyte[] quantised)
