@@ -10,7 +10,7 @@ public sealed record QuestionGroup(string Question, int Count, IReadOnlyList<str
 /// </summary>
 public static class QuestionGrouping
 {
-    public const double Threshold = 0.62;
+    public const double Threshold = 0.52;
     public const int MaxExamples = 3;
 
     /// <summary>Unit-length embedding to 8-bit integers (384 bytes for MiniLM): small rows, cosine kept to about 1%.</summary>
