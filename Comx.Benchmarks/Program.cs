@@ -1,5 +1,6 @@
 using Comx.Benchmarks.Answers;
 using Comx.Benchmarks.Chat;
+using Comx.Benchmarks.Insights;
 using Comx.Benchmarks.Retrieval;
 
 switch (args.FirstOrDefault())
@@ -13,7 +14,10 @@ switch (args.FirstOrDefault())
     case "answers":
         await AnswersBenchmark.RunAsync(Console.Out);
         return 0;
+    case "insights":
+        await InsightsBenchmark.RunAsync(Console.Out);
+        return 0;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project Comx.Benchmarks -- retrieval|chat|answers");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project Comx.Benchmarks -- retrieval|chat|answers|insights");
         return 2;
 }

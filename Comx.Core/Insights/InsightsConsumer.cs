@@ -68,9 +68,7 @@ public sealed class InsightsConsumer(InsightsStore store, AnswerStore answers, I
             write.Add(key, data.Fallback ? Counters.Fallbacks : Counters.Answered);
             foreach (var source in data.Citations.Where(c => Storage.StorageKeys.IsSafeKey(c.SourceId)).DistinctBy(c => c.SourceId).Take(MaxSourcesPerAnswer))
             {
-                var sourceKey = InsightsStore.SourceKey(e.CreatedAt, source.SourceId, e.EventId);
-                write.Add(sourceKey, Counters.Citations);
-                write.Titles[sourceKey] = source.Title;
+                write.Cite(key, source.SourceId, source.Title);
             }
 
             if (question is not null)
@@ -163,6 +161,5 @@ public sealed class InsightsConsumer(InsightsStore store, AnswerStore answers, I
         public const string Escalations = "Escalations";
         public const string Helpful = "Helpful";
         public const string Unhelpful = "Unhelpful";
-        public const string Citations = "Citations";
     }
 }

@@ -97,18 +97,7 @@ internal static class InsightsEndpoints
         }
 
         var (from, to) = range.Value!;
-        var store = context.Service<InsightsStore>();
-        var countersTask = store.CountersAsync(context.Org.OrgId, from, to, cancellationToken);
-        var sources = await store.SourcesAsync(context.Org.OrgId, from, to, cancellationToken);
-        var counters = await countersTask;
-        long Sum(string name) => counters.Sum(c => c.GetInt64(name) ?? 0);
-        var top = sources.GroupBy(s => s.RowKey.Split('|')[2], StringComparer.Ordinal)
-            .Select(g => new TopSource(g.Key, g.OrderByDescending(s => s.Timestamp).Select(s => s.GetString("Title")).FirstOrDefault(t => !string.IsNullOrEmpty(t)),
-                g.Sum(s => s.GetInt64(InsightsConsumer.Counters.Citations) ?? 0)))
-            .Where(s => s.Citations > 0).OrderByDescending(s => s.Citations).ThenBy(s => s.SourceId, StringComparer.Ordinal).Take(TopSources).ToList();
-        return ApiResult.Ok(new InsightsSummary(from, to, Sum(InsightsConsumer.Counters.Messages), Sum(InsightsConsumer.Counters.Answered),
-            Sum(InsightsConsumer.Counters.Fallbacks), Sum(InsightsConsumer.Counters.Handoffs), Sum(InsightsConsumer.Counters.Escalations),
-            Sum(InsightsConsumer.Counters.Helpful), Sum(InsightsConsumer.Counters.Unhelpful), top));
+        return ApiResult.Ok(await context.Service<InsightsStore>().SummaryAsync(context.Org.OrgId, from, to, TopSources, cancellationToken));
     }
 
     private static async Task<ApiResult> UnansweredAsync(RequestContext context, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
+using Comx.Core.Http;
 using Comx.Core.Storage;
 
 namespace Comx.Core.Insights;
@@ -11,8 +12,22 @@ public sealed class InsightsWrite
     /// <summary>Counter row key → property → amount to add (negative to take back a replaced vote).</summary>
     public Dictionary<string, Dictionary<string, long>> Counters { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Properties set on a counter row as well (a cited source's title).</summary>
-    public Dictionary<string, string> Titles { get; } = new(StringComparer.Ordinal);
+    /// <summary>Counter row key → cited source id → (citations to add, its title), kept in the row's <c>Sources</c> JSON.</summary>
+    public Dictionary<string, Dictionary<string, SourceCount>> Sources { get; } = new(StringComparer.Ordinal);
+
+    public void Cite(string rowKey, string sourceId, string? title, long amount = 1)
+    {
+        if (!Sources.TryGetValue(rowKey, out var row))
+        {
+            Sources[rowKey] = row = new Dictionary<string, SourceCount>(StringComparer.Ordinal);
+        }
+
+        row[sourceId] = new SourceCount((row.TryGetValue(sourceId, out var prior) ? prior.Citations : 0) + amount, title);
+        if (!Counters.ContainsKey(rowKey))
+        {
+            Counters[rowKey] = new Dictionary<string, long>(StringComparer.Ordinal);
+        }
+    }
 
     /// <summary>Rows written whole; a row that was read is replaced only if it has not changed since.</summary>
     public List<TableEntity> Puts { get; } = [];
@@ -31,13 +46,16 @@ public sealed class InsightsWrite
     }
 }
 
+/// <summary>How often a source was cited, and its title when last cited.</summary>
+public sealed record SourceCount(long Citations, string? Title);
+
 /// <summary>One unanswered question as stored: its text, when it was asked and its quantised embedding.</summary>
 public sealed record UnansweredRow(string Question, DateTimeOffset AskedAt, sbyte[] Vector);
 
 /// <summary>
 /// Insights counters, in one partition per organisation of the <c>insights</c> table. Row kinds:
 /// <c>c|yyyy-MM-dd|shard</c> daily counters (sharded by a hash of the event id, so concurrent events rarely meet on one row),
-/// <c>s|yyyy-MM-dd|source|shard</c> citations of a source, <c>e|event</c> the marker that an event was counted (written in the
+/// with the citations of each source in the row's <c>Sources</c> JSON (so the summary reads only these rows), <c>e|event</c> the marker that an event was counted (written in the
 /// same transaction as its counters, so a redelivered event counts once), <c>v|answer</c> the answer's current vote (so a
 /// changed vote moves the count instead of adding one) and <c>q|yyyy-MM-dd|answer</c> an unanswered question.
 /// </summary>
@@ -45,11 +63,35 @@ public sealed class InsightsStore(ComxStorage storage)
 {
     public const int Shards = 8;
     public const string CounterPrefix = "c|";
-    public const string SourcePrefix = "s|";
     public const string MarkerPrefix = "e|";
     public const string VotePrefix = "v|";
     public const string QuestionPrefix = "q|";
     private const int MaxAttempts = 30;
+    private const string SourcesProperty = "Sources";
+
+    /// <summary>
+    /// Distinct sources kept per counter row (a day's share of one shard); beyond it new sources are not counted there,
+    /// which keeps the row far under Table Storage's 64 KiB string limit.
+    /// </summary>
+    public const int MaxSourcesPerRow = 300;
+
+    private static string CiteSources(string? json, Dictionary<string, SourceCount> cited)
+    {
+        var counts = (string.IsNullOrEmpty(json) ? null : ComxJson.Deserialize<Dictionary<string, SourceCount>>(json)) ?? new Dictionary<string, SourceCount>(StringComparer.Ordinal);
+        foreach (var (sourceId, add) in cited)
+        {
+            if (counts.TryGetValue(sourceId, out var prior))
+            {
+                counts[sourceId] = new SourceCount(prior.Citations + add.Citations, add.Title ?? prior.Title);
+            }
+            else if (counts.Count < MaxSourcesPerRow)
+            {
+                counts[sourceId] = add;
+            }
+        }
+
+        return ComxJson.Serialize(counts);
+    }
 
     private TableClient Table => storage.Table(StorageNames.Tables.Insights);
 
@@ -68,8 +110,6 @@ public sealed class InsightsStore(ComxStorage storage)
     }
 
     public static string CounterKey(DateTimeOffset at, string eventId) => $"{CounterPrefix}{Day(at)}|{Shard(eventId)}";
-
-    public static string SourceKey(DateTimeOffset at, string sourceId, string eventId) => $"{SourcePrefix}{Day(at)}|{sourceId}|{Shard(eventId)}";
 
     public static string VoteKey(string answerId) => VotePrefix + answerId;
 
@@ -120,9 +160,9 @@ public sealed class InsightsStore(ComxStorage storage)
                     row[name] = (row.GetInt64(name) ?? 0) + amount;
                 }
 
-                if (write.Titles.TryGetValue(rowKey, out var title))
+                if (write.Sources.TryGetValue(rowKey, out var cited))
                 {
-                    row["Title"] = title;
+                    row[SourcesProperty] = CiteSources(row.GetString(SourcesProperty), cited);
                 }
 
                 actions.Add(existing is null
@@ -165,13 +205,24 @@ public sealed class InsightsStore(ComxStorage storage)
         return rows.Where(r => r.HasValue).Select(r => r.Value!).ToDictionary(r => r.RowKey, StringComparer.Ordinal);
     }
 
+    /// <summary>The summary of a range of days: one range query over the counter rows (at most days x shards of them).</summary>
+    public async Task<InsightsSummary> SummaryAsync(string orgId, DateOnly from, DateOnly to, int topSources, CancellationToken cancellationToken = default)
+    {
+        var counters = await CountersAsync(orgId, from, to, cancellationToken);
+        long Sum(string name) => counters.Sum(c => c.GetInt64(name) ?? 0);
+        var top = counters.OrderBy(c => c.RowKey, StringComparer.Ordinal)
+            .SelectMany(c => c.GetString(SourcesProperty) is { Length: > 0 } json ? ComxJson.Deserialize<Dictionary<string, SourceCount>>(json) ?? [] : [])
+            .GroupBy(p => p.Key, StringComparer.Ordinal)
+            .Select(g => new TopSource(g.Key, g.Select(p => p.Value.Title).LastOrDefault(t => !string.IsNullOrEmpty(t)), g.Sum(p => p.Value.Citations)))
+            .Where(t => t.Citations > 0).OrderByDescending(t => t.Citations).ThenBy(t => t.SourceId, StringComparer.Ordinal).Take(topSources).ToList();
+        return new InsightsSummary(from, to, Sum(InsightsConsumer.Counters.Messages), Sum(InsightsConsumer.Counters.Answered),
+            Sum(InsightsConsumer.Counters.Fallbacks), Sum(InsightsConsumer.Counters.Handoffs), Sum(InsightsConsumer.Counters.Escalations),
+            Sum(InsightsConsumer.Counters.Helpful), Sum(InsightsConsumer.Counters.Unhelpful), top);
+    }
+
     /// <summary>The counter rows of a range of days (inclusive), one range query.</summary>
     public async Task<IReadOnlyList<TableEntity>> CountersAsync(string orgId, DateOnly from, DateOnly to, CancellationToken cancellationToken = default) =>
         await RangeAsync(orgId, CounterPrefix, from, to, null, cancellationToken);
-
-    /// <summary>The source-citation rows of a range of days (inclusive), one range query.</summary>
-    public async Task<IReadOnlyList<TableEntity>> SourcesAsync(string orgId, DateOnly from, DateOnly to, CancellationToken cancellationToken = default) =>
-        await RangeAsync(orgId, SourcePrefix, from, to, null, cancellationToken);
 
     /// <summary>The unanswered questions of a range of days, newest first, at most <paramref name="max"/>.</summary>
     public async Task<IReadOnlyList<UnansweredRow>> UnansweredAsync(string orgId, DateOnly from, DateOnly to, int max, CancellationToken cancellationToken = default)
