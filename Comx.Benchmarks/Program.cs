@@ -1,5 +1,6 @@
 using Comx.Benchmarks.Answers;
 using Comx.Benchmarks.Chat;
+using Comx.Benchmarks.Insights;
 using Comx.Benchmarks.Knowledge;
 using Comx.Benchmarks.Load;
 using Comx.Benchmarks.Retrieval;
@@ -25,7 +26,10 @@ switch (args.FirstOrDefault())
     case "knowledge":
         await KnowledgeBenchmark.RunAsync(Console.Out, args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100);
         return 0;
+    case "insights":
+        await InsightsBenchmark.RunAsync(Console.Out);
+        return 0;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project Comx.Benchmarks -- retrieval|chat|answers|safeguarding|knowledge [crawl delay ms]|load");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project Comx.Benchmarks -- retrieval|chat|answers|safeguarding|knowledge [crawl delay ms]|load|insights");
         return 2;
 }

@@ -107,6 +107,8 @@ public static class ComxCoreServices
         services.AddSingleton<Deliveries.WebhookServices>();
         services.AddSingleton<Actions.ActionServices>();
         services.AddSingleton<Events.IEventConsumer, Notifications.NotificationConsumer>();
+        services.AddSingleton<Insights.InsightsStore>();
+        services.AddSingleton<Events.IEventConsumer, Insights.InsightsConsumer>();
         services.AddSingleton<Deliveries.IDeliveryTarget, Notifications.EmailTarget>();
         services.AddSingleton<Actions.ActionStore>();
 

@@ -17,6 +17,7 @@ public static class ComxRoutes
         .. Chat.EnquiryEndpoints.Routes,
         .. Chat.VisitorHandoffEndpoints.Routes,
         .. Chat.FeedbackEndpoints.Routes,
+        .. Insights.InsightsEndpoints.Routes,
 
         .. ThinkGuide.ThinkGuideEndpoints.Routes,
         .. Widget.WidgetEndpoints.Routes,

@@ -38,6 +38,8 @@ public static class RouteNames
     public const string PutLearnerAccessibility = "PutLearnerAccessibility";
     public const string CreateEnquiry = "CreateEnquiry";
     public const string ListEnquiries = "ListEnquiries";
+    public const string InsightsSummary = "InsightsSummary";
+    public const string InsightsUnanswered = "InsightsUnanswered";
     public const string CreateChatSession = "CreateChatSession";
     public const string SendChatMessage = "SendChatMessage";
     public const string ListChatMessages = "ListChatMessages";

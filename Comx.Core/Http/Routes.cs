@@ -80,6 +80,9 @@ public static class Routes
     public const string EnquiryClose = $"org/v1/enquiries/{Id.Enquiry}/close";
     public const string InboxThreadAssign = $"org/v1/inbox/threads/{Id.Thread}/assign";
 
+    public const string InsightsSummary = "org/v1/insights/summary";
+    public const string InsightsUnanswered = "org/v1/insights/unanswered";
+
     public const string ActionProposals = "org/v1/actions/proposals";
     public const string Action = $"org/v1/actions/{Id.Proposal}";
     public const string ActionApprove = $"org/v1/actions/{Id.Proposal}/approve";

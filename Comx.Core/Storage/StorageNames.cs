@@ -30,6 +30,9 @@ public static class StorageNames
         public const string ThinkGuide = "thinkguide";
         public const string Usage = "usage";
 
+        /// <summary>Insights counters and unanswered questions, one partition per organisation (Comx.Core/Insights).</summary>
+        public const string Insights = "insights";
+
         /// <summary>Per org, the version of its current retrieval index (blob in <see cref="Containers.RetrievalIndex"/>).</summary>
         public const string RetrievalIndex = "retrievalindex";
 
@@ -40,7 +43,7 @@ public static class StorageNames
         [
             RateLimits, Idempotency, Orgs, Members, Users, ApiKeys, WebhookEvents, Widgets, Sources, IngestJobs, Chunks,
             ChatSessions, Conversations, Answers, Events, Settings, Learners, Templates, Actions, Hooks,
-            Deliveries, ThinkGuide, Usage, RetrievalIndex, DataProtection,
+            Deliveries, ThinkGuide, Usage, RetrievalIndex, DataProtection, Insights,
         ];
     }
 
