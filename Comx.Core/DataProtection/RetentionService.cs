@@ -1,4 +1,5 @@
 using Comx.Core.Inbox;
+using Comx.Core.Insights;
 using Comx.Core.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -7,10 +8,10 @@ namespace Comx.Core.DataProtection;
 /// <summary>
 /// The daily retention job: for every org with a policy, deletes conversations whose last message is older than
 /// <c>conversation_days</c> (safeguarding-flagged ones by <c>safeguarding_days</c>) with their messages, answers and
-/// chat session, and enquiries older than <c>enquiry_days</c>; records what it removed as the policy's <c>last_run</c>.
+/// chat session, the insights' unanswered questions by the same cutoff, and enquiries older than <c>enquiry_days</c>; records what it removed as the policy's <c>last_run</c>.
 /// "Older" is strict: a record exactly at the cutoff stays. Running twice removes nothing more the second time.
 /// </summary>
-public sealed partial class RetentionService(DataProtectionStore store, ConversationStore conversations, ConversationEraser eraser, TimeProvider time,
+public sealed partial class RetentionService(DataProtectionStore store, ConversationStore conversations, ConversationEraser eraser, InsightsStore insights, TimeProvider time,
     ILogger<RetentionService> logger)
 {
     public async Task<int> RunAsync(CancellationToken cancellationToken = default)
@@ -50,6 +51,9 @@ public sealed partial class RetentionService(DataProtectionStore store, Conversa
 
         var enquiryCutoff = $"e|{StorageKeys.NewestFirst(now.AddDays(-policy.EnquiryDays))}|~";
         removed["enquiries"] = await conversations.DeleteRowsAsync(orgId, "e|", row => string.CompareOrdinal(row.RowKey, enquiryCutoff) > 0, cancellationToken);
+
+        // The unanswered-questions list keeps visitors' questions: they age out with the conversations they came from.
+        removed["unanswered_questions"] = await insights.DeleteOlderThanAsync(orgId, conversationCutoff, cancellationToken);
 
         var run = new RetentionRun(now, removed);
         await store.RecordRunAsync(orgId, run, cancellationToken);

@@ -368,7 +368,8 @@ public sealed class DataProtectionTests
             Assert.Equal(JsonValueKind.Null, policy.GetProperty("last_run").ValueKind);
         }
 
-        var retention = new RetentionService(store, conversations, new ConversationEraser(conversations, answers, sessions), clock, NullLogger<RetentionService>.Instance);
+        var retention = new RetentionService(store, conversations, new ConversationEraser(conversations, answers, sessions), app.Services.GetRequiredService<Comx.Core.Insights.InsightsStore>(), clock,
+            NullLogger<RetentionService>.Instance);
         var run = await retention.ApplyAsync((await store.GetPolicyAsync(org.OrgId))!);
 
         Assert.Equal(2, run.RowsRemoved["conversations"]);

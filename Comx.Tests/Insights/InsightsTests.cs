@@ -70,7 +70,7 @@ public sealed class InsightsTests : IAsyncLifetime
 
         data.Add(E(new HandoffRequestedData(NewId("hnd"), "thr_t", "ses_t", null, null, HandoffRequesters.Visitor, null)));
         data.Add(E(new HandoffRequestedData(NewId("hnd"), "thr_t", "ses_t", null, null, HandoffRequesters.Staff, "user_1")));
-        data.Add(E(new SafeguardingAlertData("thr_t", "ses_t", SafeguardingSources.Chat, null, "self_harm", "classifier", "private words", null)));
+        data.Add(E(new SafeguardingAlertData("thr_t", "ses_t", "msg_t", SafeguardingSources.Chat, null, null, "self_harm", "patterns", null)));
         var events = await RaiseAsync(org.OrgId, [.. data]);
         Assert.Equal(data.Count, events.Count);
 
