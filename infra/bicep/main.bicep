@@ -141,6 +141,7 @@ var storageTables = [
   'usage'
   'retrievalindex'
   'dataprotection'
+  'insights'
 ]
 
 @description('Every queue in StorageNames.Queues.All and the poison queue the queue trigger moves failed messages to.')
