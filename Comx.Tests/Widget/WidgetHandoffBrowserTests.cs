@@ -126,7 +126,8 @@ public sealed class WidgetHandoffBrowserTests(WidgetSite site) : IClassFixture<W
         await Expect(page.Locator(".note.away")).ToContainTextAsync("The office is closed for the holidays.");
 
         await page.Locator(".panel").GetByRole(AriaRole.Button, new() { Name = "Talk to a person" }).ClickAsync();
-        var note = page.Locator(".note").Filter(new() { HasText = "enquiry form" });
+        // The handoff's own note (a div with its button), not the away line above the conversation, which may say the same.
+        var note = page.Locator("div.note").Filter(new() { HasText = "enquiry form" });
         await Expect(note).ToContainTextAsync("The office is closed for the holidays.");
         await note.GetByRole(AriaRole.Button, new() { Name = "Leave your details" }).ClickAsync();
         await Expect(page.Locator(".panel").GetByLabel("Your name")).ToBeFocusedAsync();
