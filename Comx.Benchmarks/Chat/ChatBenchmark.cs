@@ -11,12 +11,9 @@ using Comx.Core.Storage;
 using Comx.DevHost;
 using Comx.Tests.Knowledge;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Comx.Benchmarks.Chat;
 
@@ -36,21 +33,7 @@ internal static class ChatBenchmark
     public static async Task<BenchHost> StartHostAsync(TextWriter output)
     {
         var azurite = await AzuriteProcess.EnsureRunningAsync(null, output);
-        var builder = DevHostApp.CreateBuilder([], backgroundJobs: false);
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
-            ["Comx:Network:ForwardedHops"] = "1",
-            ["Comx:Clerk:WebhookSecret"] = "whsec_IkK0FiKjAjLF9Ey8QGFI0/c9DLHX/Y72",
-            ["Comx:Clerk:Issuer"] = "https://clerk.bench.example",
-            ["Comx:Clerk:JwksUrl"] = "http://127.0.0.1:9/.well-known/jwks.json",
-            ["Comx:Stripe:WebhookSecret"] = "whsec_79bd93868e08aad7b1a2a9944df2b17b",
-            ["Comx:Stripe:PricePlans"] = "price_pro=pro",
-        });
-        var app = DevHostApp.Configure(builder.Build());
-        await app.StartAsync();
+        var (app, _) = await Comx.Benchmarks.BenchHost.StartAsync();
         return new BenchHost(azurite, app);
     }
 
