@@ -8,6 +8,7 @@ using Comx.Core.DataProtection;
 using Comx.Core.Events;
 using Comx.Core.Identity;
 using Comx.Core.Inbox;
+using Comx.Core.Insights;
 using Comx.Core.Jobs;
 using Comx.Core.Storage;
 using Comx.Tests.Infrastructure;
@@ -358,6 +359,17 @@ public sealed class DataProtectionTests
         await EnquiryAtAsync(now.AddDays(-60));
         await EnquiryAtAsync(now.AddDays(-10));
 
+        // Two questions the assistant could not answer, kept for insights: one asked before the cutoff, one after.
+        var events = sp.GetRequiredService<EventStore>();
+        await events.AddAsync(org.OrgId,
+        [
+            EventRecord.Create("evt_" + Guid.NewGuid().ToString("N"), now.AddDays(-31),
+                new ChatMessageAnsweredData(old.Thread, old.Session, old.Answer, "Is there a uniform shop?", "Sorry", 0.1, true, [])),
+            EventRecord.Create("evt_" + Guid.NewGuid().ToString("N"), now.AddDays(-29),
+                new ChatMessageAnsweredData(recent.Thread, recent.Session, recent.Answer, "Where do parents park?", "Sorry", 0.1, true, [])),
+        ]);
+        await sp.GetServices<IEventConsumer>().OfType<InsightsConsumer>().Single().ConsumeAsync(org.OrgId, await events.ListAsync(org.OrgId, 100), CancellationToken.None);
+
         var store = sp.GetRequiredService<DataProtectionStore>();
         clock.SetUtcNow(now);
         using (var put = await app.Client.SendAsync(org.AsAdmin(HttpMethod.Put, "/api/org/v1/data-retention",
@@ -368,7 +380,7 @@ public sealed class DataProtectionTests
             Assert.Equal(JsonValueKind.Null, policy.GetProperty("last_run").ValueKind);
         }
 
-        var retention = new RetentionService(store, conversations, new ConversationEraser(conversations, answers, sessions), app.Services.GetRequiredService<Comx.Core.Insights.InsightsStore>(), clock,
+        var retention = new RetentionService(store, conversations, new ConversationEraser(conversations, answers, sessions), app.Services.GetRequiredService<InsightsStore>(), clock,
             NullLogger<RetentionService>.Instance);
         var run = await retention.ApplyAsync((await store.GetPolicyAsync(org.OrgId))!);
 
@@ -377,6 +389,8 @@ public sealed class DataProtectionTests
         Assert.Equal(2, run.RowsRemoved["answers"]);
         Assert.Equal(2, run.RowsRemoved["chat_sessions"]);
         Assert.Equal(1, run.RowsRemoved["enquiries"]);
+        Assert.True(run.RowsRemoved["unanswered_questions"] >= 1, "the question asked before the cutoff is removed");
+        Assert.True(await sp.GetRequiredService<InsightsStore>().DeleteOlderThanAsync(org.OrgId, now.AddDays(1)) >= 1, "the newer question is kept");
         foreach (var gone in new[] { old, flaggedAncient })
         {
             Assert.Null(await conversations.GetThreadAsync(org.OrgId, gone.Thread));
