@@ -81,6 +81,10 @@ public static class ComxCoreServices
         services.AddSingleton<Billing.UsageCounter>();
         services.AddSingleton<Storage.ReadCache>();
         services.AddSingleton<Chat.ChatRateLimits>();
+        services.AddSingleton<Chat.ChatServices>();
+        services.AddSingleton<Chat.EnquiryServices>();
+        services.AddSingleton<Chat.FeedbackServices>();
+        services.AddSingleton<Chat.VisitorHandoffServices>();
         services.AddSingleton<Billing.CountedSlots>();
         services.AddSingleton<RequestPipeline>();
         services.AddSingleton<OpenApiDocument>();

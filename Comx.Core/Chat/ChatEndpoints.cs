@@ -95,6 +95,10 @@ public sealed record ChatMessagesResponse(IReadOnlyList<PublicMessage> Data, str
 
 public sealed record AnswerResponse(string AnswerId, string Question, string Text, IReadOnlyList<Citation> Citations, double Confidence, DateTimeOffset CreatedAt);
 
+/// <summary>What the widget chat handlers need, given to them explicitly.</summary>
+public sealed record ChatServices(ChatSessionStore Sessions, ChatRateLimits Limits, ChatService Chat, WidgetSettingsStore Widgets, LearnerAccessibilityStore Learners,
+    ConversationStore Conversations, AnswerStore Answers, IdGenerator Ids);
+
 /// <summary>
 /// The widget-facing chat: sessions, messages with grounded and cited answers, the conversation so far, and answers
 /// by id. Every visitor message is checked by safeguarding before anything else happens to it.
@@ -109,33 +113,33 @@ internal static class ChatEndpoints
 
     public static IEnumerable<RouteDefinition> Routes =>
     [
-        new(RouteNames.CreateChatSession, "POST", Http.Routes.ChatSessions, RouteAuth.Public, CreateSessionAsync)
+        new(RouteNames.CreateChatSession, "POST", Http.Routes.ChatSessions, RouteAuth.Public, EndpointServices.With<ChatServices>(CreateSessionAsync))
         {
             RequestType = typeof(CreateSessionRequest), ResponseType = typeof(CreateSessionResponse), SuccessStatus = 201,
             RateLimit = RateLimitPolicy.PublicChat, RateLimitedByHandler = true,
             Summary = "Starts a chat session for a widget; the session token is needed for every later call (X-Session-Token). "
                 + "20 requests/min per IP, or the organisation's chat_rate_limit_per_ip (up to 600).",
         },
-        new(RouteNames.SendChatMessage, "POST", Http.Routes.ChatMessages, RouteAuth.Public, SendMessageAsync)
+        new(RouteNames.SendChatMessage, "POST", Http.Routes.ChatMessages, RouteAuth.Public, EndpointServices.With<ChatServices>(SendMessageAsync))
         {
             RequestType = typeof(SendMessageRequest), ResponseType = typeof(SendMessageResponse), RateLimit = RateLimitPolicy.PublicChat, RateLimitedByHandler = true,
             Summary = "Sends a visitor message (header X-Session-Token). The answer is null while a person has the thread. "
                 + "20 requests/min per IP (or the organisation's chat_rate_limit_per_ip, up to 600) and 20/min per session.",
         },
-        new(RouteNames.ListChatMessages, "GET", Http.Routes.ChatSessionMessages, RouteAuth.Public, ListMessagesAsync)
+        new(RouteNames.ListChatMessages, "GET", Http.Routes.ChatSessionMessages, RouteAuth.Public, EndpointServices.With<ChatServices>(ListMessagesAsync))
         {
             ResponseType = typeof(ChatMessagesResponse), RateLimit = PublicReads, QueryParameters = ["after"],
             Summary = "The conversation in server order, staff replies included, after the cursor when given (header X-Session-Token). "
                 + "after is the next_after of an earlier response (opaque; one this API did not issue for this conversation is 400). 120 requests/min per IP.",
         },
-        new(RouteNames.GetAnswer, "GET", Http.Routes.Answer, RouteAuth.Public, GetAnswerAsync)
+        new(RouteNames.GetAnswer, "GET", Http.Routes.Answer, RouteAuth.Public, EndpointServices.With<ChatServices>(GetAnswerAsync))
         { ResponseType = typeof(AnswerResponse), RateLimit = PublicReads, Summary = "A stored answer with its citations." },
     ];
 
-    private static async Task<ApiResult> CreateSessionAsync(RequestContext context, CancellationToken cancellationToken)
+    private static async Task<ApiResult> CreateSessionAsync(ChatServices services, RequestContext context, CancellationToken cancellationToken)
     {
         var request = context.BodyAs<CreateSessionRequest>();
-        var limits = context.Service<ChatRateLimits>();
+        var limits = services.Limits;
         if (await PublicAccess.ResolveWidgetAsync(context, request.WidgetKey, cancellationToken) is not { } widget)
         {
             var unknown = await limits.HitAsync(context.ClientIp, null, 0, null, cancellationToken);
@@ -154,20 +158,20 @@ internal static class ChatEndpoints
         }
 
         // The thread itself is created by the first message, so the inbox lists only conversations that started.
-        var threadId = context.Service<IdGenerator>().New("thr");
-        var (session, token) = await context.Service<ChatSessionStore>().CreateAsync(widget.OrgId, threadId, request.VisitorId, request.LearnerId,
+        var threadId = services.Ids.New("thr");
+        var (session, token) = await services.Sessions.CreateAsync(widget.OrgId, threadId, request.VisitorId, request.LearnerId,
             request.Locale, request.Metadata, cancellationToken);
         var accessibility = request.LearnerId is { } learnerId
-            ? WidgetAccessibility.From(await context.Service<LearnerAccessibilityStore>().GetAsync(widget.OrgId, learnerId, cancellationToken))
+            ? WidgetAccessibility.From(await services.Learners.GetAsync(widget.OrgId, learnerId, cancellationToken))
             : null;
         return ApiResult.Created(new CreateSessionResponse(session.SessionId, token, widget.Settings.Greeting, session.ExpiresAt, accessibility)).WithHeaders(limited.Headers);
     }
 
-    private static async Task<ApiResult> SendMessageAsync(RequestContext context, CancellationToken cancellationToken)
+    private static async Task<ApiResult> SendMessageAsync(ChatServices services, RequestContext context, CancellationToken cancellationToken)
     {
         var request = context.BodyAs<SendMessageRequest>();
-        var limits = context.Service<ChatRateLimits>();
-        var opened = await OpenSessionAsync(context, request.SessionId, cancellationToken);
+        var limits = services.Limits;
+        var opened = await OpenSessionAsync(services.Sessions, context, request.SessionId, cancellationToken);
         if (opened.Error is { } sessionError)
         {
             var unknown = await limits.HitAsync(context.ClientIp, null, 0, null, cancellationToken);
@@ -175,7 +179,7 @@ internal static class ChatEndpoints
         }
 
         var session = opened.Value!;
-        var perIp = (await context.Service<WidgetSettingsStore>().GetRecentAsync(session.OrgId, cancellationToken))?.ChatRateLimitPerIp
+        var perIp = (await services.Widgets.GetRecentAsync(session.OrgId, cancellationToken))?.ChatRateLimitPerIp
             ?? WidgetSettingsRequest.DefaultChatRateLimitPerIp;
         var limited = await limits.HitAsync(context.ClientIp, session.OrgId, perIp, session.SessionId, cancellationToken);
         if (limited.Refusal is { } tooMany)
@@ -183,19 +187,19 @@ internal static class ChatEndpoints
             return ((ApiResult)tooMany).WithHeaders(limited.Headers);
         }
 
-        return (await context.Service<ChatService>().SendAsync(session, request.Message, context.Request, cancellationToken)).WithHeaders(limited.Headers);
+        return (await services.Chat.SendAsync(session, request.Message, context.Request, cancellationToken)).WithHeaders(limited.Headers);
     }
 
-    private static async Task<ApiResult> ListMessagesAsync(RequestContext context, CancellationToken cancellationToken)
+    private static async Task<ApiResult> ListMessagesAsync(ChatServices services, RequestContext context, CancellationToken cancellationToken)
     {
-        var opened = await OpenSessionAsync(context, context.Value("sessionId"), cancellationToken);
+        var opened = await OpenSessionAsync(services.Sessions, context, context.Value("sessionId"), cancellationToken);
         if (opened.Error is { } sessionError)
         {
             return sessionError;
         }
 
         var session = opened.Value!;
-        var store = context.Service<ConversationStore>();
+        var store = services.Conversations;
         string? after = null;
         if (context.Query("after") is { Length: > 0 } rawAfter)
         {
@@ -214,18 +218,18 @@ internal static class ChatEndpoints
             nextAfter, messages.Count > MessagesPerPage));
     }
 
-    private static async Task<ApiResult> GetAnswerAsync(RequestContext context, CancellationToken cancellationToken)
+    private static async Task<ApiResult> GetAnswerAsync(ChatServices services, RequestContext context, CancellationToken cancellationToken)
     {
-        var answer = await context.Service<AnswerStore>().GetAsync(context.Value("answerId"), cancellationToken);
+        var answer = await services.Answers.GetAsync(context.Value("answerId"), cancellationToken);
         return answer is null
             ? ApiError.NotFound("answer")
             : ApiResult.Ok(new AnswerResponse(answer.AnswerId, answer.Question, answer.Text, answer.Citations, answer.Confidence, answer.CreatedAt));
     }
 
-    internal static async Task<ApiResultOr<ChatSession>> OpenSessionAsync(RequestContext context, string sessionId, CancellationToken cancellationToken)
+    internal static async Task<ApiResultOr<ChatSession>> OpenSessionAsync(ChatSessionStore sessions, RequestContext context, string sessionId, CancellationToken cancellationToken)
     {
         var token = context.Request.Headers[ChatSessionStore.TokenHeader].ToString();
-        var (access, session) = await context.Service<ChatSessionStore>().OpenAsync(sessionId, token, cancellationToken);
+        var (access, session) = await sessions.OpenAsync(sessionId, token, cancellationToken);
         return access switch
         {
             SessionAccess.Granted => session!,

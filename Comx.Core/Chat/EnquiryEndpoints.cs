@@ -58,25 +58,28 @@ public sealed record EnquiryCreated(string EnquiryId);
 public sealed record EnquiryResponse(string EnquiryId, string Name, string Email, string? Phone, string Message, string? SessionId, string? ThreadId, DateTimeOffset CreatedAt,
     string Status = EnquiryStatus.Open, DateTimeOffset? ClosedAt = null);
 
+/// <summary>What the enquiry handlers need, given to them explicitly.</summary>
+public sealed record EnquiryServices(EnquiryStore Enquiries, ChatSessionStore Sessions, SafeguardingPolicyStore Policies, IdGenerator Ids, TimeProvider Time);
+
 /// <summary>Enquiries from the widget's form, stored with their <c>enquiry.created</c> event in one transaction; listed, read and closed by staff.</summary>
 internal static class EnquiryEndpoints
 {
     public static IEnumerable<RouteDefinition> Routes =>
     [
-        new(RouteNames.CreateEnquiry, "POST", Http.Routes.Enquiries, RouteAuth.Public, CreateAsync)
+        new(RouteNames.CreateEnquiry, "POST", Http.Routes.Enquiries, RouteAuth.Public, EndpointServices.With<EnquiryServices>(CreateAsync))
         {
             RequestType = typeof(EnquiryRequest), ResponseType = typeof(EnquiryCreated), SuccessStatus = 201, RateLimit = RateLimitPolicy.PublicEnquiry,
             Summary = "An enquiry from the widget's form (consent required). 5 requests/min per IP.",
         },
-        new(RouteNames.ListEnquiries, "GET", Http.Routes.Enquiry, RouteAuth.Org, ListAsync)
+        new(RouteNames.ListEnquiries, "GET", Http.Routes.Enquiry, RouteAuth.Org, EndpointServices.With<EnquiryServices>(ListAsync))
         { ResponseType = typeof(ListResponse<EnquiryResponse>), Paged = true, Summary = "Enquiries, newest first." },
-        new(RouteNames.GetEnquiry, "GET", Http.Routes.EnquiryById, RouteAuth.Org, GetAsync)
+        new(RouteNames.GetEnquiry, "GET", Http.Routes.EnquiryById, RouteAuth.Org, EndpointServices.With<EnquiryServices>(GetAsync))
         { ResponseType = typeof(EnquiryResponse), Summary = "One enquiry." },
-        new(RouteNames.CloseEnquiry, "POST", Http.Routes.EnquiryClose, RouteAuth.Org, CloseAsync)
+        new(RouteNames.CloseEnquiry, "POST", Http.Routes.EnquiryClose, RouteAuth.Org, EndpointServices.With<EnquiryServices>(CloseAsync))
         { ResponseType = typeof(EnquiryResponse), Summary = "Closes an enquiry (status closed, closed_at). Closing a closed enquiry returns it unchanged." },
     ];
 
-    private static async Task<ApiResult> CreateAsync(RequestContext context, CancellationToken cancellationToken)
+    private static async Task<ApiResult> CreateAsync(EnquiryServices services, RequestContext context, CancellationToken cancellationToken)
     {
         var request = context.BodyAs<EnquiryRequest>();
         if (await PublicAccess.ResolveWidgetAsync(context, request.WidgetKey, cancellationToken) is not { } widget)
@@ -90,24 +93,24 @@ internal static class EnquiryEndpoints
         }
 
         string? threadId = null;
-        if (request.SessionId is { } sessionId && await context.Service<ChatSessionStore>().GetAsync(sessionId, cancellationToken) is { } session && session.OrgId == widget.OrgId)
+        if (request.SessionId is { } sessionId && await services.Sessions.GetAsync(sessionId, cancellationToken) is { } session && session.OrgId == widget.OrgId)
         {
             threadId = session.ThreadId;
         }
 
-        var policy = await context.Service<SafeguardingPolicyStore>().GetAsync(widget.OrgId, cancellationToken);
+        var policy = await services.Policies.GetAsync(widget.OrgId, cancellationToken);
         var message = policy.RedactPii ? PiiRedactor.Redact(request.Message) : request.Message;
-        var ids = context.Service<IdGenerator>();
-        var now = context.Service<TimeProvider>().GetUtcNow();
+        var ids = services.Ids;
+        var now = services.Time.GetUtcNow();
         var enquiry = new EnquiryResponse(ids.New("enq"), request.Name.Trim(), request.Email.Trim(), request.Phone?.Trim(), message,
             threadId is null ? null : request.SessionId, threadId, now);
-        await context.Service<EnquiryStore>().AddAsync(widget.OrgId, enquiry,
+        await services.Enquiries.AddAsync(widget.OrgId, enquiry,
             [EventRecord.Create(ids, now, new EnquiryCreatedData(enquiry.EnquiryId, enquiry.Name, enquiry.Email, enquiry.Phone, enquiry.Message, enquiry.SessionId,
                 enquiry.ThreadId, enquiry.CreatedAt))], cancellationToken);
         return ApiResult.Created(new EnquiryCreated(enquiry.EnquiryId));
     }
 
-    private static async Task<ApiResult> ListAsync(RequestContext context, CancellationToken cancellationToken)
+    private static async Task<ApiResult> ListAsync(EnquiryServices services, RequestContext context, CancellationToken cancellationToken)
     {
         var page = PageRequest.From(context);
         if (page.Error is { } error)
@@ -115,19 +118,19 @@ internal static class EnquiryEndpoints
             return error;
         }
 
-        var rows = await context.Service<EnquiryStore>().ListAsync(context.Org.OrgId, page.Value!, cancellationToken);
+        var rows = await services.Enquiries.ListAsync(context.Org.OrgId, page.Value!, cancellationToken);
         return ApiResult.Ok(new ListResponse<EnquiryResponse>(rows.Data, rows.NextCursor));
     }
 
-    private static async Task<ApiResult> GetAsync(RequestContext context, CancellationToken cancellationToken) =>
-        await context.Service<EnquiryStore>().GetAsync(context.Org.OrgId, context.Value("enquiryId"), cancellationToken) is { } enquiry
+    private static async Task<ApiResult> GetAsync(EnquiryServices services, RequestContext context, CancellationToken cancellationToken) =>
+        await services.Enquiries.GetAsync(context.Org.OrgId, context.Value("enquiryId"), cancellationToken) is { } enquiry
             ? ApiResult.Ok(enquiry)
             : ApiError.NotFound("enquiry");
 
-    private static async Task<ApiResult> CloseAsync(RequestContext context, CancellationToken cancellationToken)
+    private static async Task<ApiResult> CloseAsync(EnquiryServices services, RequestContext context, CancellationToken cancellationToken)
     {
-        var now = context.Service<TimeProvider>().GetUtcNow();
-        return await context.Service<EnquiryStore>().CloseAsync(context.Org.OrgId, context.Value("enquiryId"), context.Org.Stamp, now, cancellationToken) is { } enquiry
+        var now = services.Time.GetUtcNow();
+        return await services.Enquiries.CloseAsync(context.Org.OrgId, context.Value("enquiryId"), context.Org.Stamp, now, cancellationToken) is { } enquiry
             ? ApiResult.Ok(enquiry)
             : ApiError.NotFound("enquiry");
     }

@@ -34,6 +34,9 @@ public sealed record VisitorHandoffRequest(string SessionId, string? Reason = nu
 /// </summary>
 public sealed record VisitorHandoffResponse(string HandoffId, string ThreadId, string Status, bool StaffAvailable, string Message);
 
+/// <summary>What the widget's handoff handler needs, given to it explicitly.</summary>
+public sealed record VisitorHandoffServices(ChatSessionStore Sessions, WidgetSettingsStore Widgets, ConversationStore Conversations, IdGenerator Ids, TimeProvider Time);
+
 /// <summary>
 /// <c>POST /public/v1/chat/handoffs</c>: the visitor asks for a person. The thread goes to <c>handoff</c> (the bot pauses)
 /// and <c>handoff.requested</c> is raised in the same transaction; a thread already handed off returns its handoff (200).
@@ -45,7 +48,7 @@ internal static class VisitorHandoffEndpoints
 
     public static IEnumerable<RouteDefinition> Routes =>
     [
-        new(RouteNames.CreateVisitorHandoff, "POST", Http.Routes.ChatHandoffs, RouteAuth.Public, CreateAsync)
+        new(RouteNames.CreateVisitorHandoff, "POST", Http.Routes.ChatHandoffs, RouteAuth.Public, EndpointServices.With<VisitorHandoffServices>(CreateAsync))
         {
             RequestType = typeof(VisitorHandoffRequest), ResponseType = typeof(VisitorHandoffResponse), SuccessStatus = 201, RateLimit = RateLimitPolicy.PublicChat,
             Summary = "The visitor asks for a person (header X-Session-Token): the bot pauses and handoff.requested is raised. 403 with details.reason "
@@ -54,17 +57,17 @@ internal static class VisitorHandoffEndpoints
         },
     ];
 
-    private static async Task<ApiResult> CreateAsync(RequestContext context, CancellationToken cancellationToken)
+    private static async Task<ApiResult> CreateAsync(VisitorHandoffServices services, RequestContext context, CancellationToken cancellationToken)
     {
         var request = context.BodyAs<VisitorHandoffRequest>();
-        var opened = await ChatEndpoints.OpenSessionAsync(context, request.SessionId, cancellationToken);
+        var opened = await ChatEndpoints.OpenSessionAsync(services.Sessions, context, request.SessionId, cancellationToken);
         if (opened.Error is { } sessionError)
         {
             return sessionError;
         }
 
         var session = opened.Value!;
-        if (await context.Service<WidgetSettingsStore>().GetAsync(session.OrgId, cancellationToken) is not { } widget)
+        if (await services.Widgets.GetAsync(session.OrgId, cancellationToken) is not { } widget)
         {
             return ApiError.Unauthenticated("This chat session's organisation no longer exists.");
         }
@@ -79,12 +82,12 @@ internal static class VisitorHandoffEndpoints
             return ApiError.Forbidden("This organisation does not take chats over by staff. You can leave your details with the enquiry form instead.", "handoff_disabled");
         }
 
-        var ids = context.Service<IdGenerator>();
-        var now = context.Service<TimeProvider>().GetUtcNow();
+        var ids = services.Ids;
+        var now = services.Time.GetUtcNow();
         var reason = request.Reason?.Trim() ?? DefaultReason;
         var handoffId = ids.New("hof");
         ThreadRecord? already = null;
-        var written = await context.Service<ConversationStore>().WriteAsync(session.OrgId, session.ThreadId, thread =>
+        var written = await services.Conversations.WriteAsync(session.OrgId, session.ThreadId, thread =>
         {
             if (thread.Status == ThreadStatus.Handoff && thread.HandoffId is not null)
             {
