@@ -341,7 +341,9 @@ public sealed partial class UsageCounter(ComxStorage storage, TimeProvider time,
     private sealed class MonthShards(string key)
     {
         private readonly bool[] _lent = new bool[ShardCount];
-        private int _next = Random.Shared.Next(ShardCount);
+        // Where this instance starts looking for a shard: random, so instances mostly write different shards; fixed, so a
+        // lone visitor's messages keep writing the one shard whose ETag this instance knows (no read before the write).
+        private readonly int _start = Random.Shared.Next(ShardCount);
 
         public string Key { get; } = key;
 
@@ -357,11 +359,10 @@ public sealed partial class UsageCounter(ComxStorage storage, TimeProvider time,
             {
                 for (var i = 0; i < ShardCount; i++)
                 {
-                    var index = (_next + i) % ShardCount;
+                    var index = (_start + i) % ShardCount;
                     if (!_lent[index] && !(Known[index] is { } known && known.Count >= Share(allowed, index)))
                     {
                         _lent[index] = true;
-                        _next = index + 1;
                         return index;
                     }
                 }

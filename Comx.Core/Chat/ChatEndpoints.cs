@@ -230,6 +230,7 @@ internal static class ChatEndpoints
     {
         var token = context.Request.Headers[ChatSessionStore.TokenHeader].ToString();
         var (access, session) = await sessions.OpenAsync(sessionId, token, cancellationToken);
+        context.PublicOrgId = session?.OrgId;
         return access switch
         {
             SessionAccess.Granted => session!,

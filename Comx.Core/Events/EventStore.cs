@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Azure;
 using Azure.Data.Tables;
 using Comx.Core.Http;
@@ -14,6 +15,11 @@ namespace Comx.Core.Events;
 /// from that state, so a crash in between re-raises the same event and the re-raise is a no-op.
 /// Before a write with events the organisation is marked pending (the sweeper's work list); after it a dispatch message
 /// is queued (the fast path). If the process dies in between, the sweeper still finds the events.
+/// The marker is written once per <see cref="MarkReuse"/> per organisation and instance, not on every write: the
+/// dispatcher clears a marker only when it is <see cref="EventDispatcher.PendingGrace"/> old, and lists the outbox after
+/// reading it, so an event committed while the marker this instance wrote is younger than that is still found (a write
+/// that commits later than <see cref="CommitMargin"/> before that marks again). A classroom's burst of chat messages on
+/// one organisation thus costs one marker write, not one per message (issue 21).
 /// </summary>
 public sealed class EventStore(ComxStorage storage, QueueSender queue, TimeProvider time)
 {
@@ -24,6 +30,15 @@ public sealed class EventStore(ComxStorage storage, QueueSender queue, TimeProvi
 
     // Marker partition of the events table; '!' never starts an organisation id.
     private const string PendingPartition = "!pending";
+
+    /// <summary>How long this instance relies on a pending marker it wrote instead of writing it again.</summary>
+    public static readonly TimeSpan MarkReuse = EventDispatcher.PendingGrace / 2;
+
+    /// <summary>A commit this close to the marker's grace running out marks again (clock skew between instances, a slow commit).</summary>
+    public static readonly TimeSpan CommitMargin = TimeSpan.FromSeconds(5);
+
+    // The MarkedAt this instance last wrote for each organisation's marker.
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _marked = new(StringComparer.Ordinal);
 
     private TableClient Events => storage.Table(StorageNames.Tables.Events);
 
@@ -42,16 +57,12 @@ public sealed class EventStore(ComxStorage storage, QueueSender queue, TimeProvi
             throw new ArgumentException($"Table {table.Name} is not an outbox table; add it to {nameof(EventStore)}.{nameof(OutboxTables)}.", nameof(table));
         }
 
-        if (events.Count > 0)
-        {
-            await MarkPendingAsync(orgId, cancellationToken);
-        }
-
+        var markedAt = events.Count > 0 ? await EnsureMarkedAsync(orgId, cancellationToken) : default;
         await table.SubmitTransactionAsync([.. actions, .. events.Select(e => new TableTransactionAction(TableTransactionActionType.Add, OutboxEntity.From(orgId, e)))],
             cancellationToken);
         if (events.Count > 0)
         {
-            await SignalAsync(orgId, cancellationToken);
+            await AfterCommitAsync(orgId, markedAt, cancellationToken);
         }
     }
 
@@ -59,7 +70,7 @@ public sealed class EventStore(ComxStorage storage, QueueSender queue, TimeProvi
     public async Task AddAsync(string orgId, IReadOnlyList<EventRecord> events, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(events);
-        await MarkPendingAsync(orgId, cancellationToken);
+        var markedAt = await EnsureMarkedAsync(orgId, cancellationToken);
         foreach (var e in events)
         {
             try
@@ -71,7 +82,7 @@ public sealed class EventStore(ComxStorage storage, QueueSender queue, TimeProvi
             }
         }
 
-        await SignalAsync(orgId, cancellationToken);
+        await AfterCommitAsync(orgId, markedAt, cancellationToken);
     }
 
     /// <summary>Outbox events not yet dispatched, from every outbox table.</summary>
@@ -138,8 +149,33 @@ public sealed class EventStore(ComxStorage storage, QueueSender queue, TimeProvi
         }
     }
 
-    private Task MarkPendingAsync(string orgId, CancellationToken cancellationToken) =>
-        Events.UpsertEntityAsync(new TableEntity(PendingPartition, orgId) { ["MarkedAt"] = time.GetUtcNow() }, TableUpdateMode.Replace, cancellationToken);
+    /// <summary>The MarkedAt of a marker this instance wrote recently enough to rely on, or of one it writes now.</summary>
+    private async Task<DateTimeOffset> EnsureMarkedAsync(string orgId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        return _marked.TryGetValue(orgId, out var marked) && now >= marked && now - marked < MarkReuse
+            ? marked
+            : await MarkPendingAsync(orgId, cancellationToken);
+    }
+
+    private async Task AfterCommitAsync(string orgId, DateTimeOffset markedAt, CancellationToken cancellationToken)
+    {
+        if (time.GetUtcNow() - markedAt >= EventDispatcher.PendingGrace - CommitMargin)
+        {
+            // A dispatcher may clear that marker soon without having seen this commit's events: mark again.
+            await MarkPendingAsync(orgId, cancellationToken);
+        }
+
+        await SignalAsync(orgId, cancellationToken);
+    }
+
+    private async Task<DateTimeOffset> MarkPendingAsync(string orgId, CancellationToken cancellationToken)
+    {
+        var markedAt = time.GetUtcNow();
+        await Events.UpsertEntityAsync(new TableEntity(PendingPartition, orgId) { ["MarkedAt"] = markedAt }, TableUpdateMode.Replace, cancellationToken);
+        _marked.AddOrUpdate(orgId, markedAt, (_, earlier) => earlier > markedAt ? earlier : markedAt);
+        return markedAt;
+    }
 
     private Task SignalAsync(string orgId, CancellationToken cancellationToken) =>
         queue.SendAsync(StorageNames.Queues.WebhookDeliveries, EventsQueueMessage.Dispatch(orgId), cancellationToken: cancellationToken);

@@ -57,6 +57,12 @@ public sealed class RequestContext
     /// <summary>The organisation caller on org routes; null elsewhere.</summary>
     public OrgCaller? Caller { get; internal set; }
 
+    /// <summary>
+    /// On public routes, the organisation of the session the handler opened (set by the handler once it has read the
+    /// session), so the CORS grant on the response does not read the session again.
+    /// </summary>
+    public string? PublicOrgId { get; internal set; }
+
     public OrgCaller Org => Caller ?? throw new InvalidOperationException($"Route {Route.Name} is not an org route.");
 
     public T BodyAs<T>() where T : class =>

@@ -56,7 +56,13 @@ public sealed partial class CorsPolicy(WidgetSettingsStore widgets, ChatSessionS
         var named = context?.Body is IPublicScoped scoped ? scoped.IdempotencyScope
             : NamedInBody(context) ?? (routeValues.TryGetValue("sessionId", out var pathSession) ? pathSession : null)
             ?? (request.Query.TryGetValue("widget_key", out var queryKey) ? queryKey.ToString() : null);
-        string? orgId = null;
+        // When the handler already opened the request's session, its organisation is the one named: not read again.
+        var orgId = context?.PublicOrgId;
+        if (orgId is not null)
+        {
+            return await widgets.GetRecentAsync(orgId, cancellationToken) is { } known ? known.AllowedOrigins : [];
+        }
+
         if (named is { Length: > 0 } && StorageKeys.IsSafeKey(named))
         {
             if (named.StartsWith(WidgetSettingsStore.KeyPrefix, StringComparison.Ordinal))
@@ -71,7 +77,8 @@ public sealed partial class CorsPolicy(WidgetSettingsStore widgets, ChatSessionS
             orgId = (await answers.GetAsync(answerId, cancellationToken))?.OrgId;
         }
 
-        return orgId is not null && await widgets.GetAsync(orgId, cancellationToken) is { } settings ? settings.AllowedOrigins : [];
+        // The same cached read (ReadCache, this instance's writes seen at once) the handler's own origin check made.
+        return orgId is not null && await widgets.GetRecentAsync(orgId, cancellationToken) is { } settings ? settings.AllowedOrigins : [];
     }
 
     /// <summary>The widget key or session id in a JSON body that did not get as far as parsing (an early refusal).</summary>

@@ -20,7 +20,12 @@ public sealed class ChatRateLimitsTests
         return new ChatRateLimits(new RateLimiter(storage, _clock, NullLogger<RateLimiter>.Instance), _clock);
     }
 
+    // The fake clock puts every run in the same window, and Azurite keeps the counters: ids are unique per run.
+    private readonly string _run = Guid.NewGuid().ToString("N")[..12];
+
     private static string NewOrg() => "org_" + Guid.NewGuid().ToString("N");
+
+    private string Session(string name) => $"ses_{_run}_{name}";
 
     [Fact]
     public async Task OneSession_IsLimitedTo20AMinute_EvenWhenTheAddressMaySendMore()
@@ -29,21 +34,21 @@ public sealed class ChatRateLimitsTests
         var (org, ip) = (NewOrg(), TestSettings.NewIp());
         for (var i = 0; i < 20; i++)
         {
-            Assert.Null((await limits.HitAsync(ip, org, 600, "ses_one")).Refusal);
+            Assert.Null((await limits.HitAsync(ip, org, 600, Session("one"))).Refusal);
         }
 
-        var refused = await limits.HitAsync(ip, org, 600, "ses_one");
+        var refused = await limits.HitAsync(ip, org, 600, Session("one"));
         Assert.Equal(ErrorCode.RateLimited, refused.Refusal!.Code);
         Assert.Contains("session", refused.Refusal.Message, StringComparison.Ordinal);
         Assert.Equal("20", refused.Headers["X-RateLimit-Limit"]);
         Assert.Equal("55", refused.Headers["Retry-After"]);
 
-        var classmate = await limits.HitAsync(ip, org, 600, "ses_two");
+        var classmate = await limits.HitAsync(ip, org, 600, Session("two"));
         Assert.Null(classmate.Refusal);
         Assert.Equal("19", classmate.Headers["X-RateLimit-Remaining"]);
 
         _clock.Advance(TimeSpan.FromMinutes(1));
-        Assert.Null((await limits.HitAsync(ip, org, 600, "ses_one")).Refusal);
+        Assert.Null((await limits.HitAsync(ip, org, 600, Session("one"))).Refusal);
     }
 
     [Fact]
@@ -53,18 +58,18 @@ public sealed class ChatRateLimitsTests
         var (org, ip) = (NewOrg(), TestSettings.NewIp());
         for (var i = 0; i < 25; i++)
         {
-            Assert.Null((await limits.HitAsync(ip, org, 25, $"ses_{i % 5}")).Refusal);
+            Assert.Null((await limits.HitAsync(ip, org, 25, Session($"{i % 5}"))).Refusal);
         }
 
-        var refused = await limits.HitAsync(ip, org, 25, "ses_new");
+        var refused = await limits.HitAsync(ip, org, 25, Session("new"));
         Assert.Contains("address", refused.Refusal!.Message, StringComparison.Ordinal);
         Assert.Equal("25", refused.Headers["X-RateLimit-Limit"]);
         Assert.Equal("0", refused.Headers["X-RateLimit-Remaining"]);
 
         // The same address on another organisation's widget has that organisation's own window.
-        Assert.Null((await limits.HitAsync(ip, NewOrg(), 20, "ses_elsewhere")).Refusal);
+        Assert.Null((await limits.HitAsync(ip, NewOrg(), 20, Session("elsewhere"))).Refusal);
         // Raising the limit takes effect within the window.
-        Assert.Null((await limits.HitAsync(ip, org, 30, "ses_new")).Refusal);
+        Assert.Null((await limits.HitAsync(ip, org, 30, Session("new"))).Refusal);
     }
 
     [Fact]
@@ -74,13 +79,13 @@ public sealed class ChatRateLimitsTests
         var (org, ip) = (NewOrg(), TestSettings.NewIp());
         for (var i = 0; i < 20; i++)
         {
-            Assert.Null((await limits.HitAsync(ip, org, 20, $"ses_{i % 4}")).Refusal);
+            Assert.Null((await limits.HitAsync(ip, org, 20, Session($"{i % 4}"))).Refusal);
         }
 
-        var refused = await limits.HitAsync(ip, org, 20, "ses_5");
+        var refused = await limits.HitAsync(ip, org, 20, Session("5"));
         Assert.Equal("20", refused.Headers["X-RateLimit-Limit"]);
         Assert.Contains("address", refused.Refusal!.Message, StringComparison.Ordinal);
-        Assert.Null((await limits.HitAsync(TestSettings.NewIp(), org, 20, "ses_6")).Refusal);
+        Assert.Null((await limits.HitAsync(TestSettings.NewIp(), org, 20, Session("6"))).Refusal);
     }
 
     [Fact]
@@ -102,7 +107,7 @@ public sealed class ChatRateLimitsTests
         var limits = await LimitsAsync();
         var (org, ip) = (NewOrg(), TestSettings.NewIp());
 
-        var outcomes = await Task.WhenAll(Enumerable.Range(0, 50).Select(i => Task.Run(() => limits.HitAsync(ip, org, 40, $"ses_{i}"))));
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 50).Select(i => Task.Run(() => limits.HitAsync(ip, org, 40, Session($"{i}")))));
 
         Assert.Equal(40, outcomes.Count(o => o.Refusal is null));
     }
