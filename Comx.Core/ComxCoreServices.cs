@@ -52,6 +52,7 @@ public static class ComxCoreServices
         services.AddComxEmbeddings(configuration);
         services.AddSingleton<Knowledge.Retrieval.RetrievalIndexStore>();
         services.AddSingleton<Chat.ChatService>();
+        services.AddSingleton<Chat.QuestionVectors>();
         services.AddOptions<Chat.AiOptions>().Bind(configuration.GetSection(Chat.AiOptions.Section));
         services.AddSingleton<Chat.ExtractiveAnswerGenerator>();
         services.AddSingleton<Chat.IAnswerGenerator>(sp =>

@@ -15,29 +15,70 @@ public sealed record StoredAnswer(string AnswerId, string OrgId, string Question
 /// <summary>The visitor's rating of an answer; a later vote replaces it.</summary>
 public sealed record AnswerFeedback(bool Helpful, string? Comment, string SessionId, DateTimeOffset At);
 
-/// <summary>Answers by id (<c>GET /public/v1/answers/{answerId}</c>), one row each.</summary>
-public sealed class AnswerStore(ComxStorage storage)
+/// <summary>
+/// Answers by id (<c>GET /public/v1/answers/{answerId}</c>), one row each. A chat answer is stored in its organisation's
+/// partition of the conversations table, as row <c>a|{answerId}</c>, so it commits in the same transaction as the
+/// messages that carry it (one storage round trip fewer per message, and never a bot message whose answer is missing).
+/// Its id (<see cref="NewId"/>) therefore ends with the organisation's id: <c>ans_{random}.{orgId}</c>, opaque to
+/// clients and still unguessable. Ids without that suffix (answers stored before) are rows of the answers table.
+/// </summary>
+public sealed class AnswerStore(ComxStorage storage, IdGenerator ids)
 {
     private const string Row = "answer";
+    private const string RowPrefix = "a|";
 
     private TableClient Table => storage.Table(StorageNames.Tables.Answers);
+
+    private TableClient Conversations => storage.Table(StorageNames.Tables.Conversations);
+
+    /// <summary>A new answer id that says where the answer is stored (see the class remarks).</summary>
+    public string NewId(string orgId)
+    {
+        var id = ids.New("ans") + "." + orgId;
+        return StorageKeys.IsSafeKey(id) ? id : ids.New("ans");
+    }
+
+    /// <summary>
+    /// The row of an answer whose id came from <see cref="NewId"/>, to add in the transaction that writes its messages
+    /// (<c>ThreadWrite.Rows</c>); null for an id of the answers table, which <see cref="AddAsync"/> stores instead.
+    /// </summary>
+    public static ITableEntity? RowFor(StoredAnswer answer)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        return OrgOf(answer.AnswerId) == answer.OrgId ? Entity(answer, answer.OrgId, RowPrefix + answer.AnswerId) : null;
+    }
 
     public async Task AddAsync(StoredAnswer answer, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(answer);
-        await Table.AddEntityAsync(new AnswerEntity
+        if (RowFor(answer) is { } row)
         {
-            PartitionKey = answer.AnswerId,
-            RowKey = Row,
-            OrgId = answer.OrgId,
-            Question = answer.Question,
-            Text = answer.Text,
-            Citations = ComxJson.Serialize(answer.Citations),
-            Confidence = answer.Confidence,
-            Fallback = answer.Fallback,
-            CreatedAt = answer.CreatedAt,
-        }, cancellationToken);
+            await Conversations.AddEntityAsync(row, cancellationToken);
+            return;
+        }
+
+        await Table.AddEntityAsync(Entity(answer, answer.AnswerId, Row), cancellationToken);
     }
+
+    private static AnswerEntity Entity(StoredAnswer answer, string partition, string row) => new()
+    {
+        PartitionKey = partition,
+        RowKey = row,
+        OrgId = answer.OrgId,
+        Question = answer.Question,
+        Text = answer.Text,
+        Citations = ComxJson.Serialize(answer.Citations),
+        Confidence = answer.Confidence,
+        Fallback = answer.Fallback,
+        CreatedAt = answer.CreatedAt,
+    };
+
+    /// <summary>The organisation named by an answer id of <see cref="NewId"/>'s form; null for other ids.</summary>
+    private static string? OrgOf(string answerId) =>
+        answerId.IndexOf('.', StringComparison.Ordinal) is var dot and > 0 && dot < answerId.Length - 1 ? answerId[(dot + 1)..] : null;
+
+    private (TableClient Table, string Partition, string Row) Locate(string answerId) =>
+        OrgOf(answerId) is { } orgId ? (Conversations, orgId, RowPrefix + answerId) : (Table, answerId, Row);
 
     public async Task<StoredAnswer?> GetAsync(string answerId, CancellationToken cancellationToken = default)
     {
@@ -46,7 +87,8 @@ public sealed class AnswerStore(ComxStorage storage)
             return null;
         }
 
-        var entity = await Table.GetEntityIfExistsAsync<AnswerEntity>(answerId, Row, cancellationToken: cancellationToken);
+        var (table, partition, row) = Locate(answerId);
+        var entity = await table.GetEntityIfExistsAsync<AnswerEntity>(partition, row, cancellationToken: cancellationToken);
         if (!entity.HasValue)
         {
             return null;
@@ -54,14 +96,15 @@ public sealed class AnswerStore(ComxStorage storage)
 
         var e = entity.Value!;
         var feedback = e.Helpful is { } helpful ? new AnswerFeedback(helpful, e.FeedbackComment is { Length: > 0 } c ? c : null, e.FeedbackSessionId ?? "", e.FeedbackAt ?? e.CreatedAt) : null;
-        return new StoredAnswer(e.PartitionKey, e.OrgId, e.Question, e.Text, ComxJson.Deserialize<List<Citation>>(e.Citations) ?? [], e.Confidence, e.Fallback, e.CreatedAt, feedback);
+        return new StoredAnswer(answerId, e.OrgId, e.Question, e.Text, ComxJson.Deserialize<List<Citation>>(e.Citations) ?? [], e.Confidence, e.Fallback, e.CreatedAt, feedback);
     }
 
     /// <summary>Stores the visitor's vote with the answer, replacing an earlier one (a merge: the answer itself is untouched).</summary>
     public async Task SetFeedbackAsync(string answerId, AnswerFeedback feedback, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(feedback);
-        await Table.UpdateEntityAsync(new TableEntity(answerId, Row)
+        var (table, partition, row) = Locate(answerId);
+        await table.UpdateEntityAsync(new TableEntity(partition, row)
         {
             [nameof(AnswerEntity.Helpful)] = feedback.Helpful,
             // Empty rather than null: a merge leaves a null property as it was, and a new vote without a comment must clear the old one.
@@ -72,8 +115,16 @@ public sealed class AnswerStore(ComxStorage storage)
     }
 
     /// <summary>Deletes an answer (and the feedback stored with it); true when it existed.</summary>
-    public Task<bool> DeleteAsync(string answerId, CancellationToken cancellationToken = default) =>
-        StorageKeys.IsSafeKey(answerId) ? TableBatches.DeleteOneAsync(Table, answerId, Row, cancellationToken) : Task.FromResult(false);
+    public Task<bool> DeleteAsync(string answerId, CancellationToken cancellationToken = default)
+    {
+        if (!StorageKeys.IsSafeKey(answerId))
+        {
+            return Task.FromResult(false);
+        }
+
+        var (table, partition, row) = Locate(answerId);
+        return TableBatches.DeleteOneAsync(table, partition, row, cancellationToken);
+    }
 
     internal sealed class AnswerEntity : ITableEntity
     {

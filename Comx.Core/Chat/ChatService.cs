@@ -32,6 +32,7 @@ public sealed class ChatService(
     IAnswerGenerator generator,
     IEmbeddingGenerator<string, Embedding<float>> embeddings,
     AnswerStore answers,
+    QuestionVectors questions,
     IdGenerator ids,
     TimeProvider time)
 {
@@ -45,7 +46,10 @@ public sealed class ChatService(
         var policyTask = policies.GetRecentAsync(orgId, cancellationToken);
         var learnerTask = session.LearnerId is { } learnerId ? learners.GetAsync(orgId, learnerId, cancellationToken) : Task.FromResult(new LearnerAccessibility());
         var threadTask = conversations.ReadThreadAsync(orgId, session.ThreadId, cancellationToken);
-        await Task.WhenAll(widgetTask, orgTask, policyTask, learnerTask, threadTask);
+        // A question's index is read with the rest (one hop, not two); a greeting or thanks is not searched at all.
+        var intent = ConversationIntents.Classify(message);
+        var indexTask = intent == ConversationIntent.None ? indexes.GetAsync(orgId, cancellationToken) : null;
+        await Task.WhenAll(widgetTask, orgTask, policyTask, learnerTask, threadTask, indexTask ?? Task.CompletedTask);
 
         if (await orgTask is not { Status: RecordStatus.Active } org || await widgetTask is not { } widget)
         {
@@ -87,7 +91,7 @@ public sealed class ChatService(
 
         GeneratedAnswer answer;
         IReadOnlyList<string> actions = [];
-        if (ConversationIntents.Classify(message) is var intent and not ConversationIntent.None)
+        if (indexTask is null)
         {
             // Conversation, not a question: answered as such, without searching the sources.
             var reply = ConversationReply.For(intent, widget.HandoffEnabled, widget.EnquiriesEnabled);
@@ -97,7 +101,7 @@ public sealed class ChatService(
         else
         {
             var level = (await learnerTask).ReadingLevel;
-            var outcome = await AnswerAsync(orgId, message, level, cancellationToken);
+            var outcome = await AnswerAsync(await indexTask, message, level, cancellationToken);
             if (outcome is AnswerOutcome.ProviderUnavailable unavailable)
             {
                 await usage.ReleaseMessageAsync(orgId, cancellationToken);
@@ -112,14 +116,15 @@ public sealed class ChatService(
             }
         }
 
-        var answerId = ids.New("ans");
-        await answers.AddAsync(new StoredAnswer(answerId, orgId, stored, answer.Text, answer.Citations, answer.Confidence, answer.Fallback, now), cancellationToken);
+        var answerId = answers.NewId(orgId);
+        var answerRow = await StoreAnswerAsync(new StoredAnswer(answerId, orgId, stored, answer.Text, answer.Citations, answer.Confidence, answer.Fallback, now), cancellationToken);
         var eventId = ids.New("evt");
         var result = await conversations.WriteAsync(orgId, session.ThreadId, current => new ThreadWrite(
             [new NewMessage(MessageRole.Visitor, stored), new NewMessage(MessageRole.Bot, answer.Text, answerId)],
             current.Status == ThreadStatus.Resolved ? new ThreadChange(Status: ThreadStatus.Open) : null,
             [EventRecord.Create(eventId, now, new ChatMessageAnsweredData(session.ThreadId, session.SessionId, answerId, stored, answer.Text, answer.Confidence,
-                answer.Fallback, [.. answer.Citations.Select(c => new EventCitation(c.SourceId, c.Title, c.Url, c.Snippet))]))]), session.SessionId, snapshot, cancellationToken);
+                answer.Fallback, [.. answer.Citations.Select(c => new EventCitation(c.SourceId, c.Title, c.Url, c.Snippet))]))]) { Rows = answerRow },
+            session.SessionId, snapshot, cancellationToken);
         var visitorMessage = result!.Value.Messages[0];
         return ApiResult.Ok(new SendMessageResponse(visitorMessage.MessageId,
             new AnswerBody(answerId, answer.Text, answer.Citations, answer.Confidence, answer.Fallback), false, new SafeguardingOutcome(false), actions));
@@ -129,11 +134,12 @@ public sealed class ChatService(
     /// Searches the org's index (hybrid when it carries vectors) and answers, or falls back without calling the
     /// generator when the best passage is not similar enough to the question (<see cref="AnswerConfidence"/>).
     /// </summary>
-    private async Task<AnswerOutcome> AnswerAsync(string orgId, string message, Accessibility.ReadingLevel level, CancellationToken cancellationToken)
+    /// <remarks>
+    /// The index's stamp is read on every message (the index itself is cached per version): a deleted or changed source
+    /// must stop answering on every instance at once (api.md: DELETE source), which a cached stamp would not give.
+    /// </remarks>
+    private async Task<AnswerOutcome> AnswerAsync(Bm25Index index, string message, Accessibility.ReadingLevel level, CancellationToken cancellationToken)
     {
-        // The stamp is read on every message (the index itself is cached per version): a deleted or changed source must
-        // stop answering on every instance at once (api.md: DELETE source), which a cached stamp would not give.
-        var index = await indexes.GetAsync(orgId, cancellationToken);
         var vector = index.HasVectors ? await EmbedQuestionAsync(message, cancellationToken) : default;
         var hits = vector.IsEmpty
             ? index.Search(message, ChatEndpoints.RetrievedPassages)
@@ -151,9 +157,15 @@ public sealed class ChatService(
     /// <summary>The question's embedding; empty when a configured embedding endpoint fails (then the search is lexical).</summary>
     private async Task<ReadOnlyMemory<float>> EmbedQuestionAsync(string message, CancellationToken cancellationToken)
     {
+        if (questions.Get(message) is { } known)
+        {
+            return known;
+        }
+
         try
         {
             var embedded = await embeddings.GenerateAsync([message], cancellationToken: cancellationToken);
+            questions.Add(message, embedded[0].Vector);
             return embedded[0].Vector;
         }
         catch (Exception e) when (e is HttpRequestException or System.ClientModel.ClientResultException
@@ -171,8 +183,8 @@ public sealed class ChatService(
         CancellationToken cancellationToken)
     {
         var reply = SafeguardingReply.Compose(policy, await reach.SomeoneIsToldAsync(session.OrgId, policy, cancellationToken));
-        var answerId = ids.New("ans");
-        await answers.AddAsync(new StoredAnswer(answerId, session.OrgId, stored, reply, [], 1, false, now), cancellationToken);
+        var answerId = answers.NewId(session.OrgId);
+        var answerRow = await StoreAnswerAsync(new StoredAnswer(answerId, session.OrgId, stored, reply, [], 1, false, now), cancellationToken);
         var handoffId = ids.New("hof");
         var result = await conversations.WriteAsync(session.OrgId, session.ThreadId, current => new ThreadWrite(
             [new NewMessage(MessageRole.Visitor, stored), new NewMessage(MessageRole.Bot, reply, answerId)],
@@ -181,10 +193,23 @@ public sealed class ChatService(
                 : new ThreadChange(ThreadStatus.Handoff, SafeguardingFlag: true, HandoffId: handoffId, HandoffReason: SafeguardingReason(verdict.Category),
                     HandoffRequestedBy: SafeguardingRequester),
             [],
-            messages => [EventRecord.Create(ids, now, SafeguardingAlerts.FromChat(session.ThreadId, session.SessionId, messages[0].MessageId, verdict, policy))]),
+            messages => [EventRecord.Create(ids, now, SafeguardingAlerts.FromChat(session.ThreadId, session.SessionId, messages[0].MessageId, verdict, policy))])
+            { Rows = answerRow },
             session.SessionId, cancellationToken);
         return ApiResult.Ok(new SendMessageResponse(result!.Value.Messages[0].MessageId,
             new AnswerBody(answerId, reply, [], 1, false), true, new SafeguardingOutcome(true), []));
+    }
+
+    /// <summary>The answer's row for the thread's transaction; an answer that cannot live in the organisation's partition is stored now instead.</summary>
+    private async Task<IReadOnlyList<Azure.Data.Tables.ITableEntity>> StoreAnswerAsync(StoredAnswer answer, CancellationToken cancellationToken)
+    {
+        if (AnswerStore.RowFor(answer) is { } row)
+        {
+            return [row];
+        }
+
+        await answers.AddAsync(answer, cancellationToken);
+        return [];
     }
 
     /// <summary>Who handed an escalated thread to staff, as the inbox shows it.</summary>

@@ -115,6 +115,7 @@ public sealed class ConversationStore(ComxStorage storage, EventStore events, Id
 
             actions.AddRange(newRows.Select(n => new TableTransactionAction(TableTransactionActionType.UpsertReplace, n)));
             actions.AddRange(messages.Select(m => new TableTransactionAction(TableTransactionActionType.Add, MessageEntity.From(orgId, m))));
+            actions.AddRange(write.Rows.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)));
             try
             {
                 await events.SubmitAsync(Table, orgId, actions, raised, cancellationToken);
@@ -400,7 +401,11 @@ public sealed class ConversationStore(ComxStorage storage, EventStore events, Id
 /// written (their ids are assigned by the store), committed in the same transaction.
 /// </summary>
 public sealed record ThreadWrite(IReadOnlyList<NewMessage> Messages, ThreadChange? Change, IReadOnlyList<EventRecord> Events,
-    Func<IReadOnlyList<MessageRecord>, IReadOnlyList<EventRecord>>? EventsForMessages = null);
+    Func<IReadOnlyList<MessageRecord>, IReadOnlyList<EventRecord>>? EventsForMessages = null)
+{
+    /// <summary>Other new rows of the organisation's partition committed with the messages (a chat answer: <see cref="Chat.AnswerStore.RowFor"/>).</summary>
+    public IReadOnlyList<ITableEntity> Rows { get; init; } = [];
+}
 
 /// <summary>The body of every event delivery (api.md): <c>{"id","type","created_at","org_id","data"}</c>.</summary>
 public sealed record EventEnvelope(string Id, string Type, DateTimeOffset CreatedAt, string OrgId, object Data);
