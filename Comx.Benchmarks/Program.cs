@@ -15,7 +15,7 @@ switch (args.FirstOrDefault())
         await ChatBenchmark.RunAsync(Console.Out);
         return 0;
     case "load":
-        await LoadBenchmark.RunAsync(Console.Out);
+        await LoadBenchmark.RunAsync(Console.Out, args[1..]);
         return 0;
     case "safeguarding":
         await SafeguardingBenchmark.RunAsync(Console.Out, args[1..]);
@@ -30,6 +30,6 @@ switch (args.FirstOrDefault())
         await InsightsBenchmark.RunAsync(Console.Out);
         return 0;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project Comx.Benchmarks -- retrieval|chat|answers|safeguarding|knowledge [crawl delay ms]|load|insights");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project Comx.Benchmarks -- retrieval|chat|answers|safeguarding|knowledge [crawl delay ms]|load [concurrencies, e.g. 1,8]|insights");
         return 2;
 }

@@ -29,8 +29,11 @@ internal static class LoadBenchmark
     private const int Rounds = 3;
     private static readonly int[] Concurrencies = [1, 8, 32, 100];
 
-    public static async Task RunAsync(TextWriter output)
+    /// <param name="output">Where the table goes.</param>
+    /// <param name="args">Optionally the concurrencies to run, comma-separated (<c>-- load 1,8</c>), to iterate on a subset.</param>
+    public static async Task RunAsync(TextWriter output, string[] args)
     {
+        int[] concurrencies = args.Length > 0 ? [.. args[0].Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture))] : Concurrencies;
         ThreadPool.SetMinThreads(256, 256);
         await using var azurite = await OwnAzurite.StartAsync();
         using var calls = new StorageCallCounter(OwnAzurite.BlobPort, OwnAzurite.TablePort);
@@ -66,7 +69,7 @@ internal static class LoadBenchmark
         output.WriteLine("| organisations | visitors | messages | msg/s | p50 | p95 | p99 | errors | round trips/msg | floor msg/s | floor p50 | floor p95 | msg/s vs floor | p95 vs floor | probe p50 |");
         output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         var probes = new Dictionary<(int, bool), double>();
-        foreach (var concurrency in Concurrencies)
+        foreach (var concurrency in concurrencies)
         {
             var messages = Math.Max(150, concurrency * 6) / Rounds * Rounds;
             foreach (var isSpread in new[] { false, true })
@@ -97,7 +100,7 @@ internal static class LoadBenchmark
 
         output.WriteLine();
         output.WriteLine("Probe p50 with the load on one organisation / with the same load spread over 20 (target ≤ 1.20):");
-        foreach (var concurrency in Concurrencies)
+        foreach (var concurrency in concurrencies)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"- {concurrency} visitors: {probes[(concurrency, false)]:F0} ms / {probes[(concurrency, true)]:F0} ms = {probes[(concurrency, false)] / probes[(concurrency, true)]:F2}"));
@@ -271,11 +274,12 @@ internal static class LoadBenchmark
     }
 
     /// <summary>
-    /// The storage calls one message needs once the rarely-changing reads are cached, made directly with the SDK:
-    /// the per-IP and per-session rate-limit counters (an insert, a write), the session (read), the thread (read), a
-    /// usage shard (write), the answer (insert), the thread write (read, outbox marker, one entity-group transaction with
-    /// the thread, its two listing rows, two messages and the event, then the dispatch message). Each visitor has its
-    /// own thread, as each session does.
+    /// The storage calls one message needs once the rarely-changing reads are cached, made directly with the SDK, one
+    /// after another: the per-IP and per-session rate-limit counters (an insert, a write), the session (read), the
+    /// thread (read), a usage shard (write), the index stamp (read: a removed source stops answering on every instance
+    /// at once), one entity-group transaction with the thread, its two listing rows, two messages, the answer and the
+    /// event, then the dispatch message (8). Each visitor has its own thread, as each session does. The outbox's pending
+    /// marker is not here: it is written once per 15 s per organisation, not per message.
     /// </summary>
     private sealed class StorageFloor(ComxStorage storage)
     {
@@ -303,11 +307,9 @@ internal static class LoadBenchmark
             await limits.UpsertEntityAsync(new TableEntity("floor-session", threadId) { ["Count"] = n });
             await T(StorageNames.Tables.ChatSessions).GetEntityIfExistsAsync<TableEntity>("ses_floor", "session");
             var conversations = T(StorageNames.Tables.Conversations);
-            await conversations.GetEntityIfExistsAsync<TableEntity>(orgId, "t|" + threadId);
-            await T(StorageNames.Tables.Usage).UpsertEntityAsync(new TableEntity(orgId, $"floor-s{n % 16:D2}") { ["Count"] = n });
-            await T(StorageNames.Tables.Answers).AddEntityAsync(new TableEntity("ans_floor_" + Guid.NewGuid().ToString("N"), "answer") { ["Text"] = "x" });
             var thread = (await conversations.GetEntityAsync<TableEntity>(orgId, "t|" + threadId)).Value;
-            await T(StorageNames.Tables.Events).UpsertEntityAsync(new TableEntity("floor", orgId));
+            await T(StorageNames.Tables.Usage).UpsertEntityAsync(new TableEntity(orgId, $"floor-s{n % 16:D2}") { ["Count"] = n });
+            await T(StorageNames.Tables.RetrievalIndex).GetEntityIfExistsAsync<TableEntity>(orgId, "current");
             var suffix = n.ToString("D8", CultureInfo.InvariantCulture);
             await conversations.SubmitTransactionAsync(
             [
@@ -316,6 +318,7 @@ internal static class LoadBenchmark
                 new(TableTransactionActionType.UpsertReplace, new TableEntity(orgId, $"i|open|floor|{threadId}") { ["N"] = n }),
                 new(TableTransactionActionType.Add, new TableEntity(orgId, $"m|{threadId}|{suffix}a") { ["Text"] = "question" }),
                 new(TableTransactionActionType.Add, new TableEntity(orgId, $"m|{threadId}|{suffix}b") { ["Text"] = "answer" }),
+                new(TableTransactionActionType.Add, new TableEntity(orgId, $"a|ans_floor{suffix}-{threadId}") { ["Text"] = "answer", ["Citations"] = "[]" }),
                 new(TableTransactionActionType.Add, new TableEntity(orgId, $"o|floor{suffix}-{threadId}") { ["Data"] = "{}" }),
             ]);
             await storage.Queue(StorageNames.Queues.WebhookDeliveries).SendMessageAsync("{}");

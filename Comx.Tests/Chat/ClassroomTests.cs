@@ -1,5 +1,7 @@
 using System.Globalization;
+using Comx.Core;
 using Comx.Core.Billing;
+using Comx.Core.Chat;
 using Comx.Core.Identity;
 using Comx.Core.Knowledge.Retrieval;
 using Comx.Tests.Infrastructure;
@@ -115,6 +117,45 @@ public sealed class ClassroomTests : IAsyncLifetime
         await (await _app.Client.SendAsync(org.Org.AsAdmin(HttpMethod.Put, "/api/org/v1/widget", TestApp.Json(allowed)))).JsonAsync(200);
         var error = await (await _app.Client.SendAsync(visitor.Message("What do pupils wear?"))).ErrorAsync(403, "COMX_FORBIDDEN");
         Assert.Equal("subscription_inactive", error.GetProperty("details").GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task SourceRemovedOnAnotherInstance_StopsAnsweringHereAtTheNextMessage()
+    {
+        await using var otherInstance = await TestApp.StartAsync();
+        var org = await ChatTestOrg.CreateAsync(_app, [.. ChatTestOrg.Knowledge,
+            new IndexedChunk("chk_chess", "src_chess", "Chess club", null, "Chess", "Chess club meets on Wednesdays at lunchtime in the library.")]);
+        var visitor = await org.StartAsync(_app);
+        // This instance has the index with the chess club loaded and answers from it.
+        var before = (await visitor.AskAsync("Is there a chess club?")).GetProperty("answer");
+        Assert.Equal("src_chess", before.GetProperty("citations")[0].GetProperty("source_id").GetString());
+
+        // The source goes on another instance (as DELETE /org/v1/sources does: a new index without its chunks).
+        await otherInstance.Services.GetRequiredService<RetrievalIndexStore>().PublishAsync(org.Org.OrgId, Bm25Index.Build(ChatTestOrg.Knowledge));
+
+        var after = (await visitor.AskAsync("Is there a chess club?")).GetProperty("answer");
+        Assert.DoesNotContain(after.GetProperty("citations").EnumerateArray(), c => c.GetProperty("source_id").GetString() == "src_chess");
+    }
+
+    [Fact]
+    public async Task AnswerStoredWithItsThread_IsServedAndRated_AndAnAnswerOfTheOldTableStillIs()
+    {
+        var org = await ChatTestOrg.CreateAsync(_app);
+        var visitor = await org.StartAsync(_app);
+        var answerId = (await visitor.AskAsync("What do pupils wear?")).GetProperty("answer").GetProperty("answer_id").GetString()!;
+        Assert.StartsWith("ans_", answerId, StringComparison.Ordinal);
+        var served = await (await _app.Client.SendAsync(TestApp.Request(HttpMethod.Get, $"/api/public/v1/answers/{answerId}"))).JsonAsync(200);
+        Assert.Equal("What do pupils wear?", served.GetProperty("question").GetString());
+        var vote = TestApp.Request(HttpMethod.Post, $"/api/public/v1/answers/{answerId}/feedback", TestApp.Json(new { session_id = visitor.SessionId, helpful = false }), visitor.Ip);
+        vote.Headers.Add("X-Session-Token", visitor.Token);
+        Assert.Equal(204, (int)(await _app.Client.SendAsync(vote)).StatusCode);
+        Assert.False((await _app.Services.GetRequiredService<AnswerStore>().GetAsync(answerId))!.Feedback!.Helpful);
+
+        // An answer stored before answers moved into the thread's partition: an id without the organisation.
+        var oldId = _app.Services.GetRequiredService<IdGenerator>().New("ans");
+        await _app.Services.GetRequiredService<AnswerStore>().AddAsync(new StoredAnswer(oldId, org.Org.OrgId, "Lunch?", "£2.60 a day.", [], 0.9, false, DateTimeOffset.UtcNow));
+        var old = await (await _app.Client.SendAsync(TestApp.Request(HttpMethod.Get, $"/api/public/v1/answers/{oldId}"))).JsonAsync(200);
+        Assert.Equal("£2.60 a day.", old.GetProperty("text").GetString());
     }
 
     private async Task SetWidgetAsync(ChatTestOrg org, int perIp) =>
