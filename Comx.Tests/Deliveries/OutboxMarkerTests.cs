@@ -8,7 +8,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace Comx.Tests.Deliveries;
 
 /// <summary>
-/// The outbox's pending marker is written once per <see cref="EventStore.MarkReuse"/> per organisation and instance
+/// The outbox's pending marker is written once per <c>EventStore.MarkReuse</c> (15 s) per organisation and instance
 /// (issue 21), and events committed while it is relied on are still found by the sweep. The store's queue refuses every
 /// enqueue, as if the process stopped after each commit, so only the sweep can find the events (and no other test's
 /// queue worker takes them).
