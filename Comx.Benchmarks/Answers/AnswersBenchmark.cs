@@ -103,7 +103,7 @@ internal static class AnswersBenchmark
         output.WriteLine();
         output.WriteLine("| dense weight | first | top 3 | top 5 |");
         output.WriteLine("|---:|---:|---:|---:|");
-        foreach (var w in new[] { 0.0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0 })
+        foreach (var w in new[] { 0.0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0 })
         {
             var (first, top3, top5) = Ranking(index, faqQuestions.Where(q => q.Split == Split.Dev), vectors, w);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {w:F1}{(w == HybridRanking.DenseWeight ? " (used)" : "")} | {first:P1} | {top3:P1} | {top5:P1} |"));
@@ -116,8 +116,42 @@ internal static class AnswersBenchmark
         var hybrid = Ranking(index, heldOut, vectors, HybridRanking.DenseWeight);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Held out, hybrid (BM25 + MiniLM cosine, w = {HybridRanking.DenseWeight}): first {hybrid.First:P1}, top 3 {hybrid.Top3:P1}, top 5 {hybrid.Top5:P1}."));
         output.WriteLine();
+
+        // The answer-or-fallback decision, in process on the chat path's own search and generator (no HTTP, no storage).
+        var decisionRows = new Dictionary<Question, AnswerDecisionFit.Row>();
+        var signalClock = Stopwatch.StartNew();
+        foreach (var q in faqQuestions.Concat(nearTopic).Concat(outOfDomain))
+        {
+            var hits = index.Search(q.Text, ChatEndpoints.RetrievedPassages, vectors[q.Text]);
+            var request = new AnswerRequest(q.Text, hits, Core.Accessibility.ReadingLevel.Standard, vectors[q.Text]);
+            var units = await ExtractiveAnswerGenerator.UnitSimilaritiesAsync(request, embedder, CancellationToken.None);
+            var generated = await ExtractiveAnswerGenerator.GenerateAsync(request, embedder, CancellationToken.None);
+            var right = !generated.Fallback && q.ExpectedAnswer is { } expectedAnswer && IsFirstLineOf(generated.Text, expectedAnswer);
+            decisionRows[q] = new AnswerDecisionFit.Row(AnswerSignals.Of(request, units?.Max()), q.Expected is not null, outOfDomain.Contains(q), right);
+            Progress("signals", decisionRows.Count, faqQuestions.Count + nearTopic.Count + outOfDomain.Count, signalClock);
+        }
+
+        // The rows behind the fit, for checking it elsewhere (ANSWERS_SIGNALS_CSV=path).
+        if (Environment.GetEnvironmentVariable("ANSWERS_SIGNALS_CSV") is { Length: > 0 } csv)
+        {
+            await File.WriteAllLinesAsync(csv, ["split,covered,out_of_domain,right,closest,passage,margin,coverage,lexical", .. decisionRows.Select(r => string.Create(CultureInfo.InvariantCulture,
+                $"{r.Key.Split},{r.Value.Covered},{r.Value.OutOfDomain},{r.Value.Right},{r.Value.Signals.Closest:F4},{r.Value.Signals.PassageCosine:F4},{r.Value.Signals.Margin:F4},{r.Value.Signals.Coverage:F4},{r.Value.Signals.LexicalAgreement:F4}"))]);
+        }
+
+        AnswerDecisionFit.Print(output, [.. decisionRows.Where(r => r.Key.Split == Split.Dev).Select(r => r.Value)],
+            [.. decisionRows.Where(r => r.Key.Split == Split.HeldOut).Select(r => r.Value)]);
         if (rankingOnly)
         {
+            var corpus = RetrievalCorpus.Load();
+            var chunks = index.Chunks.ToList();
+            Bm25Lab.LabQuestion Faq(Question q) => new(q.Text, c => IsEntry(c, q.Expected!));
+            Bm25Lab.Run(output,
+            [
+                new("StackFAQ dev", [(chunks, [.. dev.Select(Faq)])]),
+                new("StackFAQ held out", [(chunks, [.. heldOut.Select(Faq)])]),
+                new("fixture corpus", [.. corpus.Orgs.Select(org => ((IReadOnlyList<IndexedChunk>)[.. corpus.ChunksOf(org)],
+                    (IReadOnlyList<Bm25Lab.LabQuestion>)[.. corpus.Questions.Where(q => q.Org == org).Select(q => new Bm25Lab.LabQuestion(q.Question, c => c.ChunkId == q.ExpectedChunkId))]))]),
+            ]);
             return;
         }
 
@@ -150,34 +184,6 @@ internal static class AnswersBenchmark
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"| fixture corpus | {Share(fixture.Answered, fixture.Questions)} | {Share(fixture.RightAnswered, fixture.Answered)} | — | {Share(fixture.OodFellBack, fixture.OodAsked)} | — |"));
-        output.WriteLine();
-
-        // The dev split decides the threshold: the highest cosine that still answers ≥ 95% of in-domain dev questions,
-        // provided out-of-domain dev questions still fall back ≥ 99% there; higher also catches more near-topic ones.
-        var devIn = faqChat.Where(r => r.Question.Split == Split.Dev && r.Question.Expected is not null).Select(r => r.Similarity).ToList();
-        var devNear = faqChat.Where(r => r.Question.Split == Split.Dev && nearTopic.Contains(r.Question)).Select(r => r.Similarity).ToList();
-        var devOod = faqChat.Where(r => r.Question.Split == Split.Dev && outOfDomain.Contains(r.Question)).Select(r => r.Similarity).ToList();
-        output.WriteLine("Threshold sweep on the dev split (best cosine of passage or sentence):");
-        output.WriteLine();
-        output.WriteLine("| threshold | in-domain answered | near-topic fell back | out-of-domain fell back |");
-        output.WriteLine("|---:|---:|---:|---:|");
-        var chosen = double.NaN;
-        for (var t = 0.25; t <= 0.651; t += 0.025)
-        {
-            var answeredShare = devIn.Count(x => x >= t - 1e-9) / (double)devIn.Count;
-            var oodShare = devOod.Count(x => x < t - 1e-9) / (double)devOod.Count;
-            if (answeredShare >= 0.95 && oodShare >= 0.99)
-            {
-                chosen = t;
-            }
-
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {t:F3}{(Math.Abs(t - AnswerConfidence.Threshold) < 1e-6 ? " (in use)" : "")} | {answeredShare:P1} | {Share(devNear.Count(x => x < t - 1e-9), devNear.Count)} | {oodShare:P1} |"));
-        }
-
-        output.WriteLine();
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Highest dev threshold with ≥ 95% in-domain answered and ≥ 99% out-of-domain fallback: {chosen:F3} (in use: {AnswerConfidence.Threshold:F3})."));
         output.WriteLine();
 
         var chat = await ChatBenchmark.MeasureAgainstFloorAsync(services, http, faqOrg.WidgetKey, faqOrg.OrgId,
@@ -273,8 +279,8 @@ internal static class AnswersBenchmark
             var fallback = answer.GetProperty("fallback").GetBoolean();
             var confidence = answer.GetProperty("confidence").GetDouble();
             // Right: the answer's first line comes from the entry the question was written for.
-            var right = !fallback && q.ExpectedAnswer is { } expected && Normalise(expected).Contains(Normalise(text.Split('\n')[0].TrimStart('-', ' ')), StringComparison.Ordinal);
-            results.Add(new ChatResult(q, fallback, confidence, right, SimilarityOf(confidence)));
+            var right = !fallback && q.ExpectedAnswer is { } expected && IsFirstLineOf(text, expected);
+            results.Add(new ChatResult(q, fallback, confidence, right));
             Progress("chat", results.Count, questions.Count, clock);
         }
 
@@ -290,11 +296,9 @@ internal static class AnswersBenchmark
         }
     }
 
-    /// <summary>The best cosine the answer was judged on, read back from its confidence (the mapping is monotonic).</summary>
-    private static double SimilarityOf(double confidence) =>
-        confidence < AnswerConfidence.AnswerAt
-            ? confidence * AnswerConfidence.Threshold / AnswerConfidence.AnswerAt
-            : AnswerConfidence.Threshold + ((confidence - AnswerConfidence.AnswerAt) * (AnswerConfidence.Certain - AnswerConfidence.Threshold) / AnswerConfidence.AnswerAt);
+    /// <summary>Right: the answer's first line is text of the entry the question was written for.</summary>
+    private static bool IsFirstLineOf(string answer, string expected) =>
+        Normalise(expected).Contains(Normalise(answer.Split('\n')[0].TrimStart('-', ' ')), StringComparison.Ordinal);
 
     private static string Normalise(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).ToLowerInvariant();
 
@@ -382,7 +386,7 @@ internal static class AnswersBenchmark
         request.Headers.Add("X-Forwarded-For", $"10.{88 + (n / 62500 % 100)}.{n / 250 % 250}.{n % 250 + 1}");
         using var response = await http.SendAsync(request);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        return response.IsSuccessStatusCode ? body.GetProperty("answer") : throw new InvalidOperationException($"chat failed: {(int)response.StatusCode} {body}");
+        return response.IsSuccessStatusCode ? body : throw new InvalidOperationException($"chat failed: {(int)response.StatusCode} {body}");
     }
 
     /// <summary>
@@ -395,15 +399,42 @@ internal static class AnswersBenchmark
         private (string Id, string Token) _session;
         private int _sent;
 
+        /// <summary>Questions the safeguarding detector escalated (the reply is the safeguarding message, the thread goes to staff).</summary>
+        public List<string> Escalated { get; } = [];
+
         public async Task<JsonElement> AskAsync(string message)
         {
-            if (_sent % MessagesPerSession == 0)
+            for (var attempt = 0; ; attempt++)
             {
-                _session = await StartSessionAsync(http, widgetKey, seed + _sent);
-            }
+                if (_sent % MessagesPerSession == 0 || attempt > 0)
+                {
+                    _session = await StartSessionAsync(http, widgetKey, seed + _sent + (attempt * 100_000));
+                }
 
-            _sent++;
-            return await AnswersBenchmark.AskAsync(http, _session, message, seed + _sent);
+                _sent++;
+                var body = await AnswersBenchmark.AskAsync(http, _session, message, seed + _sent);
+                if (body.GetProperty("safeguarding").GetProperty("escalated").GetBoolean())
+                {
+                    Escalated.Add(message);
+                    Console.Error.WriteLine($"[answers] escalated by safeguarding: {message}");
+                }
+
+                // A thread handed to staff (after an escalation) no longer gets bot answers: ask again on a new session.
+                if (body.GetProperty("answer").ValueKind != JsonValueKind.Null)
+                {
+                    if (body.GetProperty("handoff_active").GetBoolean() || body.GetProperty("safeguarding").GetProperty("escalated").GetBoolean())
+                    {
+                        _sent = 0; // the next question starts a new session
+                    }
+
+                    return body.GetProperty("answer");
+                }
+
+                if (attempt > 0)
+                {
+                    throw new InvalidOperationException($"no answer on a fresh session for: {message}");
+                }
+            }
         }
     }
 
@@ -417,7 +448,7 @@ internal static class AnswersBenchmark
 
     private sealed record Question(string Text, Split Split, string? Expected, string? ExpectedAnswer);
 
-    private sealed record ChatResult(Question Question, bool Fallback, double Confidence, bool Right, double Similarity);
+    private sealed record ChatResult(Question Question, bool Fallback, double Confidence, bool Right);
 
     private sealed record BenchOrg(string OrgId, string WidgetKey);
 
