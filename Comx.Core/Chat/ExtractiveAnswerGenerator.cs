@@ -14,9 +14,10 @@ namespace Comx.Core.Chat;
 /// title is never glued on, and a neighbour that merely shares a word with the question scores too low to join.
 /// </summary>
 /// <remarks>
-/// Whether to answer at all is decided before this runs (<see cref="AnswerConfidence"/>, on the best passage's dense
-/// similarity); without vectors (an index from before embeddings) the lexical coverage of the best passage decides,
-/// as it always did.
+/// Whether to answer at all is <see cref="AnswerConfidence"/>'s: a combination fitted on evaluation data of the best
+/// passage's and its closest unit's cosine, the question terms the passage covers and BM25's agreement
+/// (<see cref="AnswerSignals"/>); without vectors (an index from before embeddings) the lexical coverage of the best
+/// passage decides, as it always did.
 /// </remarks>
 public sealed partial class ExtractiveAnswerGenerator(IEmbeddingGenerator<string, Embedding<float>>? embeddings = null) : IAnswerGenerator
 {
