@@ -81,20 +81,50 @@ internal sealed class OwnAzurite : IAsyncDisposable
 
     private readonly System.Diagnostics.Process _process;
 
-    private OwnAzurite(System.Diagnostics.Process process) => _process = process;
-
-    public static string ConnectionString =>
-        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={Key};BlobEndpoint=http://127.0.0.1:{BlobPort}/devstoreaccount1;"
-        + $"QueueEndpoint=http://127.0.0.1:{BlobPort + 1}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{TablePort}/devstoreaccount1;";
-
-    public static async Task<OwnAzurite> StartAsync()
+    private OwnAzurite(System.Diagnostics.Process process, int blobPort)
     {
+        _process = process;
+        Connection = ConnectionFor(blobPort);
+    }
+
+    public static string ConnectionString => ConnectionFor(BlobPort);
+
+    /// <summary>The connection string of this instance (its ports may differ from the defaults).</summary>
+    public string Connection { get; }
+
+    private static string ConnectionFor(int blobPort) =>
+        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={Key};BlobEndpoint=http://127.0.0.1:{blobPort}/devstoreaccount1;"
+        + $"QueueEndpoint=http://127.0.0.1:{blobPort + 1}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{blobPort + 2}/devstoreaccount1;";
+
+    public static Task<OwnAzurite> StartAsync() => StartAsync(BlobPort);
+
+    /// <summary>
+    /// Starts on the first free triple of ports from <paramref name="firstBlobPort"/> in steps of 10 (blob, queue = +1,
+    /// table = +2), so two benchmarks run side by side (another helper's, or the load benchmark) each get their own.
+    /// </summary>
+    public static async Task<OwnAzurite> StartOnFreePortsAsync(int firstBlobPort)
+    {
+        for (var blobPort = firstBlobPort; blobPort < firstBlobPort + 200; blobPort += 10)
+        {
+            var busy = await Task.WhenAll(AzuriteProcess.IsListeningAsync(blobPort), AzuriteProcess.IsListeningAsync(blobPort + 1), AzuriteProcess.IsListeningAsync(blobPort + 2));
+            if (!busy.Any(b => b))
+            {
+                return await StartAsync(blobPort);
+            }
+        }
+
+        throw new InvalidOperationException($"No free Azurite ports from {firstBlobPort}.");
+    }
+
+    public static async Task<OwnAzurite> StartAsync(int blobPort)
+    {
+        var tablePort = blobPort + 2;
         var root = AzuriteProcess.RepositoryRoot() ?? throw new InvalidOperationException("Cannot find the repository root.");
         var start = new System.Diagnostics.ProcessStartInfo("node") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in new[]
         {
             Path.Combine(root, "node_modules", "azurite", "dist", "src", "azurite.js"), "--silent", "--skipApiVersionCheck", "--loose", "--disableTelemetry",
-            "--inMemoryPersistence", "--blobPort", $"{BlobPort}", "--queuePort", $"{BlobPort + 1}", "--tablePort", $"{TablePort}",
+            "--inMemoryPersistence", "--blobPort", $"{blobPort}", "--queuePort", $"{blobPort + 1}", "--tablePort", $"{tablePort}",
         })
         {
             start.ArgumentList.Add(argument);
@@ -107,16 +137,16 @@ internal sealed class OwnAzurite : IAsyncDisposable
         process.BeginErrorReadLine();
         for (var i = 0; i < 150; i++)
         {
-            if ((await Task.WhenAll(AzuriteProcess.IsListeningAsync(BlobPort), AzuriteProcess.IsListeningAsync(BlobPort + 1), AzuriteProcess.IsListeningAsync(TablePort))).All(r => r))
+            if ((await Task.WhenAll(AzuriteProcess.IsListeningAsync(blobPort), AzuriteProcess.IsListeningAsync(blobPort + 1), AzuriteProcess.IsListeningAsync(tablePort))).All(r => r))
             {
-                return new OwnAzurite(process);
+                return new OwnAzurite(process, blobPort);
             }
 
             await Task.Delay(200);
         }
 
         process.Kill(entireProcessTree: true);
-        throw new InvalidOperationException($"Azurite did not start on ports {BlobPort}-{TablePort}.");
+        throw new InvalidOperationException($"Azurite did not start on ports {blobPort}-{tablePort}.");
     }
 
     public async ValueTask DisposeAsync()

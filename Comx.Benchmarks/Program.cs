@@ -21,7 +21,7 @@ switch (args.FirstOrDefault())
         await SafeguardingBenchmark.RunAsync(Console.Out, args[1..]);
         return 0;
     case "answers":
-        await AnswersBenchmark.RunAsync(Console.Out);
+        await AnswersBenchmark.RunAsync(Console.Out, rankingOnly: args.Skip(1).Contains("ranking"));
         return 0;
     case "knowledge":
         await KnowledgeBenchmark.RunAsync(Console.Out, args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100);
@@ -30,6 +30,6 @@ switch (args.FirstOrDefault())
         await InsightsBenchmark.RunAsync(Console.Out);
         return 0;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project Comx.Benchmarks -- retrieval|chat|answers|safeguarding|knowledge [crawl delay ms]|load [concurrencies, e.g. 1,8]|insights");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project Comx.Benchmarks -- retrieval|chat|answers [ranking]|safeguarding|knowledge [crawl delay ms]|load [concurrencies, e.g. 1,8]|insights");
         return 2;
 }

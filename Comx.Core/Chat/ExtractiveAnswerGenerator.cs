@@ -14,9 +14,10 @@ namespace Comx.Core.Chat;
 /// title is never glued on, and a neighbour that merely shares a word with the question scores too low to join.
 /// </summary>
 /// <remarks>
-/// Whether to answer at all is decided before this runs (<see cref="AnswerConfidence"/>, on the best passage's dense
-/// similarity); without vectors (an index from before embeddings) the lexical coverage of the best passage decides,
-/// as it always did.
+/// Whether to answer at all is <see cref="AnswerConfidence"/>'s: a combination fitted on evaluation data of the best
+/// passage's and its closest unit's cosine, the question terms the passage covers and BM25's agreement
+/// (<see cref="AnswerSignals"/>); without vectors (an index from before embeddings) the lexical coverage of the best
+/// passage decides, as it always did.
 /// </remarks>
 public sealed partial class ExtractiveAnswerGenerator(IEmbeddingGenerator<string, Embedding<float>>? embeddings = null) : IAnswerGenerator
 {
@@ -75,15 +76,13 @@ public sealed partial class ExtractiveAnswerGenerator(IEmbeddingGenerator<string
             var terms = TextAnalyzer.Analyze(u.Text).Concat(context).ToHashSet(StringComparer.Ordinal);
             return total > 0 ? weights.Where(w => terms.Contains(w.Key)).Sum(w => w.Value) / total : 0;
         }).ToList();
-        var heading = best.Chunk.Heading?.Split(Knowledge.Content.Chunker.HeadingSeparator)[^1];
-        var dense = await DenseAsync(units, heading, request.QuestionVector, embedder, cancellationToken);
+        var dense = await UnitSimilaritiesAsync(request, units, embedder, cancellationToken);
         var scores = units.Select((_, i) => dense is null ? lexical[i] : (UnitDenseWeight * dense[i]) + ((1 - UnitDenseWeight) * lexical[i])).ToList();
 
-        if (dense is not null && best.Similarity is { } similarity)
+        if (dense is not null && best.Similarity is not null)
         {
-            // A long page section covering several things embeds as their average, so the question may match one of its
-            // sentences far better than the whole: the closest of passage and unit decides.
-            confidence = AnswerConfidence.FromSimilarity(Math.Max(similarity, dense.Max()));
+            // The decision reads the closest of passage and unit with the other signals (AnswerSignals).
+            confidence = AnswerConfidence.Of(request, dense.Max());
         }
 
         if (confidence < AnswerConfidence.AnswerAt)
@@ -124,10 +123,23 @@ public sealed partial class ExtractiveAnswerGenerator(IEmbeddingGenerator<string
         return Math.Log(1 + ((passages.Count + 1.0) / (containing + 0.5)));
     }
 
-    private static async Task<IReadOnlyList<double>?> DenseAsync(IReadOnlyList<AnswerUnit> units, string? heading, ReadOnlyMemory<float> question,
+    /// <summary>
+    /// The cosine of the question to each answer unit of the best passage (null without an embedder or question vector);
+    /// public so the answers benchmark reads the same signal the decision does.
+    /// </summary>
+    public static Task<IReadOnlyList<double>?> UnitSimilaritiesAsync(AnswerRequest request, IEmbeddingGenerator<string, Embedding<float>>? embedder, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.Passages.Count == 0 ? Task.FromResult<IReadOnlyList<double>?>(null)
+            : UnitSimilaritiesAsync(request, [.. AnswerUnits.Split(request.Passages[0].Chunk.Text).Take(MaxUnits)], embedder, cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<double>?> UnitSimilaritiesAsync(AnswerRequest request, IReadOnlyList<AnswerUnit> units,
         IEmbeddingGenerator<string, Embedding<float>>? embedder, CancellationToken cancellationToken)
     {
-        if (embedder is null || question.IsEmpty)
+        var question = request.QuestionVector;
+        var heading = request.Passages[0].Chunk.Heading?.Split(Knowledge.Content.Chunker.HeadingSeparator)[^1];
+        if (embedder is null || question.IsEmpty || units.Count == 0)
         {
             return null;
         }

@@ -89,8 +89,17 @@ public static class TextAnalyzer
     /// <summary>The Porter stem of a folded, lowercase word.</summary>
     public static string Stem(string word) => PorterStemmer.Stem(word);
 
-    internal static void Scan<TState>(string? text, TState state, Action<TState, string, int, int> emit)
+    /// <summary>The terms of a text with another stop-word set (folded forms): for comparing analyses in the benchmarks.</summary>
+    internal static IReadOnlyList<string> AnalyzeWithStopWords(string? text, IReadOnlySet<string> stopWords)
     {
+        var terms = new List<string>();
+        Scan(text, terms, static (list, term, _, _) => list.Add(term), stopWords);
+        return terms;
+    }
+
+    internal static void Scan<TState>(string? text, TState state, Action<TState, string, int, int> emit, IReadOnlySet<string>? stopWords = null)
+    {
+        stopWords ??= StopWords;
         if (string.IsNullOrEmpty(text))
         {
             return;
@@ -133,7 +142,7 @@ public static class TextAnalyzer
                 {
                     if (text[i + 1] is 's' or 'S' && (i + 2 == n || !char.IsLetterOrDigit(text[i + 2])))
                     {
-                        Emit(ref buffer, start, i - start, state, emit);
+                        Emit(ref buffer, start, i - start, state, emit, stopWords);
                         i += 2;
                         buffer.Clear();
                         start = -1;
@@ -159,11 +168,11 @@ public static class TextAnalyzer
                 i += 2;
             }
 
-            Emit(ref buffer, start, end - start, state, emit);
+            Emit(ref buffer, start, end - start, state, emit, stopWords);
         }
     }
 
-    private static void Emit<TState>(ref CharBuffer buffer, int start, int length, TState state, Action<TState, string, int, int> emit)
+    private static void Emit<TState>(ref CharBuffer buffer, int start, int length, TState state, Action<TState, string, int, int> emit, IReadOnlySet<string> stopWords)
     {
         if (buffer.Length == 0 || buffer.Overflowed || buffer.Length > MaxTermLength)
         {
@@ -171,7 +180,7 @@ public static class TextAnalyzer
         }
 
         var folded = buffer.ToString();
-        if (StopWords.Contains(folded))
+        if (stopWords.Contains(folded))
         {
             return;
         }
