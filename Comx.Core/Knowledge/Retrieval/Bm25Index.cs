@@ -672,6 +672,18 @@ public sealed class Bm25Index
         return new Bm25Index(parameters, chunks, texts, textStarts, lengths, terms, starts, docs, tfs, dimensions, vectors, scales);
     }
 
+    /// <summary>This index with each chunk's answer-unit vectors set (the index blob stores them beside this format).</summary>
+    internal Bm25Index WithSentences(IReadOnlyList<SentenceVectors?> sentences)
+    {
+        var heads = new IndexedChunk[_chunks.Length];
+        for (var d = 0; d < heads.Length; d++)
+        {
+            heads[d] = _chunks[d] with { Sentences = sentences[d] };
+        }
+
+        return new Bm25Index(Parameters, heads, _texts, _textStarts, _lengths, _terms, _postingStarts, _postingDocs, _postingFrequencies, Dimensions, _vectors, _vectorScales);
+    }
+
     private IndexedChunk ChunkAt(int d) =>
         _chunks[d] with { Text = Utf8.GetString(_texts, _textStarts[d], _textStarts[d + 1] - _textStarts[d]) };
 
