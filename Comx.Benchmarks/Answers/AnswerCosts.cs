@@ -42,6 +42,7 @@ internal static class AnswerCosts
         var ingest = await IngestAsync(generator, entries);
         var load = File.Exists("/proc/loadavg") ? (await File.ReadAllTextAsync("/proc/loadavg")).Split(' ')[0] : "?";
 
+        output.WriteLine();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Local model costs (all-MiniLM-L6-v2 on ONNX Runtime, {Environment.ProcessorCount} cores, load average {load} at the end):"));
         output.WriteLine();

@@ -46,8 +46,18 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
     /// <summary>How long loading the model took in this process (zero until it has loaded).</summary>
     public static TimeSpan LoadTime => Model.IsValueCreated ? Model.Value.LoadTime : TimeSpan.Zero;
 
-    /// <summary>Loads the model now if it is not loaded yet (blocking); later calls return at once.</summary>
-    public static void WarmUp() => _ = Model.Value;
+    /// <summary>
+    /// Loads the model now if it is not loaded yet (blocking), and runs one text through the whole path so the first
+    /// visitor's question does not pay for compiling it either; later calls return at once.
+    /// </summary>
+    public static void WarmUp()
+    {
+        if (!Model.IsValueCreated)
+        {
+            using var generator = new LocalEmbeddingGenerator();
+            _ = generator.GenerateAsync(["warm up"]).GetAwaiter().GetResult();
+        }
+    }
 
     public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {

@@ -418,19 +418,7 @@ public sealed class Bm25Index
         var scales = new float[count];
         for (var d = 0; d < count; d++)
         {
-            var vector = vectors[d].Span;
-            var largest = 0f;
-            foreach (var value in vector)
-            {
-                largest = Math.Max(largest, Math.Abs(value));
-            }
-
-            var scale = largest > 0 ? largest / 127f : 1f;
-            scales[d] = scale;
-            for (var i = 0; i < dimensions; i++)
-            {
-                quantised[(d * dimensions) + i] = (sbyte)Math.Clamp(MathF.Round(vector[i] / scale), -127, 127);
-            }
+            scales[d] = SentenceVectors.Quantise(vectors[d].Span, quantised.AsSpan(d * dimensions, dimensions));
         }
 
         return (dimensions, quantised, scales);

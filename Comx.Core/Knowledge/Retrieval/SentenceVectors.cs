@@ -56,24 +56,31 @@ public sealed class SentenceVectors : IEquatable<SentenceVectors>
         var scales = new float[vectors.Count];
         for (var u = 0; u < vectors.Count; u++)
         {
-            var vector = vectors[u].Span;
-            var largest = 0f;
-            foreach (var value in vector)
-            {
-                largest = Math.Max(largest, Math.Abs(value));
-            }
-
-            // Symmetric: the largest magnitude maps to 127, as for chunk vectors.
-            var scale = largest > 0 ? largest / 127f : 1f;
-            scales[u] = scale;
-            var target = values.AsSpan(u * dimensions, dimensions);
-            for (var i = 0; i < dimensions; i++)
-            {
-                target[i] = (sbyte)Math.Clamp(MathF.Round(vector[i] / scale), -127, 127);
-            }
+            scales[u] = Quantise(vectors[u].Span, values.AsSpan(u * dimensions, dimensions));
         }
 
         return new SentenceVectors(KeyOf(inputs), dimensions, values, scales);
+    }
+
+    /// <summary>
+    /// Symmetric int8 quantisation of one vector (its largest magnitude maps to 127), as chunk and unit vectors are
+    /// stored; returns the scale (value = q × scale).
+    /// </summary>
+    internal static float Quantise(ReadOnlySpan<float> vector, Span<sbyte> target)
+    {
+        var largest = 0f;
+        foreach (var value in vector)
+        {
+            largest = Math.Max(largest, Math.Abs(value));
+        }
+
+        var scale = largest > 0 ? largest / 127f : 1f;
+        for (var i = 0; i < vector.Length; i++)
+        {
+            target[i] = (sbyte)Math.Clamp(MathF.Round(vector[i] / scale), -127, 127);
+        }
+
+        return scale;
     }
 
     /// <summary>The hash <see cref="Key"/> is compared with: the unit texts, length-prefixed, in order.</summary>
