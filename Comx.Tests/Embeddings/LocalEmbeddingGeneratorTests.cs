@@ -87,6 +87,9 @@ public sealed class LocalEmbeddingGeneratorTests : IDisposable
         for (var i = 0; i < texts.Length; i++)
         {
             Assert.True(Cosine(expected[i], actual[i]) > 0.9999f, $"{texts[i]}: {Cosine(expected[i], actual[i])}");
+            // Padding to the batch's longest text must not change a short text's vector.
+            var alone = (await EmbedAsync(texts[i]))[0];
+            Assert.True(Cosine(alone, actual[i]) > 0.9999f, $"{texts[i]} alone: {Cosine(alone, actual[i])}");
         }
     }
 
