@@ -29,6 +29,7 @@ internal static class ChatBenchmark
     private const int WarmUp = 40;
     private const int Measured = 400;
     private const int Concurrency = 4;
+    private const int MessagesPerSession = 15;
 
     /// <summary>Azurite (started when not running) and the DevHost on a loopback port, as every benchmark here runs them.</summary>
     public static async Task<BenchHost> StartHostAsync(TextWriter output)
@@ -120,10 +121,11 @@ internal static class ChatBenchmark
 
         using var http = new HttpClient { BaseAddress = baseAddress };
         var sessions = new List<(string Id, string Token)>();
-        for (var i = 0; i < 16; i++)
+        // Each session sends at most MessagesPerSession, under the per-session limit (ChatRateLimits.PerSession: 20 a minute).
+        for (var i = 0; i < ((WarmUp + (2 * Measured)) / MessagesPerSession) + 2; i++)
         {
             using var create = new HttpRequestMessage(HttpMethod.Post, "/api/public/v1/chat/sessions") { Content = JsonContent.Create(new { widget_key = widget.WidgetKey }) };
-            create.Headers.Add("X-Forwarded-For", $"10.9.{i}.1");
+            create.Headers.Add("X-Forwarded-For", $"10.9.{i % 250}.{(i / 250) + 1}");
             using var created = await http.SendAsync(create);
             var body = await created.Content.ReadFromJsonAsync<JsonElement>();
             sessions.Add((body.GetProperty("session_id").GetString()!, body.GetProperty("session_token").GetString()!));
@@ -133,7 +135,7 @@ internal static class ChatBenchmark
         async Task<double> SendOneAsync()
         {
             var n = Interlocked.Increment(ref sent);
-            var (id, token) = sessions[n % sessions.Count];
+            var (id, token) = sessions[n / MessagesPerSession % sessions.Count];
             using var request = new HttpRequestMessage(HttpMethod.Post, "/api/public/v1/chat/messages")
             {
                 Content = JsonContent.Create(new { session_id = id, message = questions[n % questions.Length] }),
