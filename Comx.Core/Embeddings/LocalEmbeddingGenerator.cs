@@ -63,6 +63,11 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
     {
         ArgumentNullException.ThrowIfNull(values);
         var pieces = values.Select(WordPieces).ToArray();
+        if (pieces.Length == 0)
+        {
+            return Task.FromResult(new GeneratedEmbeddings<Embedding<float>>());
+        }
+
         var vectors = new float[pieces.Length][];
         var model = Model.Value;
         var order = Enumerable.Range(0, pieces.Length).OrderBy(i => pieces[i].Length).ToArray();
