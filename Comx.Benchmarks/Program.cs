@@ -20,6 +20,11 @@ switch (args.FirstOrDefault())
     case "safeguarding":
         await SafeguardingBenchmark.RunAsync(Console.Out, args[1..]);
         return 0;
+    case "answers-costs":
+        await AnswerCosts.RunAsync(Console.Out);
+        return 0;
+    case AnswerCosts.ColdArgument:
+        return AnswerCosts.MeasureColdLoadHere(Console.Out);
     case "answers":
         await AnswersBenchmark.RunAsync(Console.Out, rankingOnly: args.Skip(1).Contains("ranking"));
         return 0;
@@ -30,6 +35,6 @@ switch (args.FirstOrDefault())
         await InsightsBenchmark.RunAsync(Console.Out);
         return 0;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project Comx.Benchmarks -- retrieval|chat|answers [ranking]|safeguarding|knowledge [crawl delay ms]|load [concurrencies, e.g. 1,8]|insights");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project Comx.Benchmarks -- retrieval|chat|answers [ranking]|answers-costs|safeguarding|knowledge [crawl delay ms]|load [concurrencies, e.g. 1,8]|insights");
         return 2;
 }

@@ -198,6 +198,7 @@ internal static class AnswersBenchmark
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| query embedding p50 / p99 ({embedTimes.Count} questions) | {Percentile(embedTimes, 0.5):F1} ms / {Percentile(embedTimes, 0.99):F1} ms |"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| ingest throughput (fetch-free text sources: chunk, embed, publish) | {chunkCount / ingestSeconds:F1} chunks/s ({chunkCount} chunks in {ingestSeconds:F1} s) |"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| chat message p50 / floor p50 (same storage calls, no search) | {chat.HandlerP50:F1} ms / {chat.FloorP50:F1} ms = {chat.HandlerP50 / chat.FloorP50:F2}× |"));
+        await AnswerCosts.RunAsync(output);
     }
 
     private static string Share(int part, int whole) => whole == 0 ? "—" : string.Create(CultureInfo.InvariantCulture, $"{(double)part / whole:P1}");

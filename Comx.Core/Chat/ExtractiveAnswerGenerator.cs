@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Comx.Core.Accessibility;
 using Comx.Core.Knowledge.Retrieval;
 using Microsoft.Extensions.AI;
@@ -23,11 +22,6 @@ public sealed partial class ExtractiveAnswerGenerator(IEmbeddingGenerator<string
 {
     private const int MaxSentences = 3;
     private const int MaxListItems = 10;
-    /// <summary>
-    /// Units scored per answer. Each is embedded on the request path (one batch, ~2–5 ms a unit), so this bounds the
-    /// cost of a question; a chunk is at most 1,200 characters, which rarely holds more.
-    /// </summary>
-    private const int MaxUnits = 16;
 
     /// <summary>A unit joins the best one when it scores at least this share of the best unit's score.</summary>
     private const double KeepShare = 0.8;
@@ -59,7 +53,7 @@ public sealed partial class ExtractiveAnswerGenerator(IEmbeddingGenerator<string
             return AnswerTexts.FallbackAnswer(confidence);
         }
 
-        var units = AnswerUnits.Split(best.Chunk.Text).Take(MaxUnits).ToList();
+        var units = AnswerUnits.Of(best.Chunk);
         if (units.Count == 0)
         {
             return AnswerTexts.FallbackAnswer(confidence);
@@ -76,7 +70,7 @@ public sealed partial class ExtractiveAnswerGenerator(IEmbeddingGenerator<string
             var terms = TextAnalyzer.Analyze(u.Text).Concat(context).ToHashSet(StringComparer.Ordinal);
             return total > 0 ? weights.Where(w => terms.Contains(w.Key)).Sum(w => w.Value) / total : 0;
         }).ToList();
-        var dense = await UnitSimilaritiesAsync(request, units, embedder, cancellationToken);
+        var dense = await DenseAsync(best.Chunk, units, request.QuestionVector, embedder, cancellationToken);
         var scores = units.Select((_, i) => dense is null ? lexical[i] : (UnitDenseWeight * dense[i]) + ((1 - UnitDenseWeight) * lexical[i])).ToList();
 
         if (dense is not null && best.Similarity is not null)
@@ -124,27 +118,46 @@ public sealed partial class ExtractiveAnswerGenerator(IEmbeddingGenerator<string
     }
 
     /// <summary>
-    /// The cosine of the question to each answer unit of the best passage (null without an embedder or question vector);
-    /// public so the answers benchmark reads the same signal the decision does.
+    /// The cosine of the question to each answer unit of the best passage (null without a question vector); public so
+    /// the answers benchmark reads the same signal the decision does.
     /// </summary>
     public static Task<IReadOnlyList<double>?> UnitSimilaritiesAsync(AnswerRequest request, IEmbeddingGenerator<string, Embedding<float>>? embedder, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         return request.Passages.Count == 0 ? Task.FromResult<IReadOnlyList<double>?>(null)
-            : UnitSimilaritiesAsync(request, [.. AnswerUnits.Split(request.Passages[0].Chunk.Text).Take(MaxUnits)], embedder, cancellationToken);
+            : DenseAsync(request.Passages[0].Chunk, AnswerUnits.Of(request.Passages[0].Chunk), request.QuestionVector, embedder, cancellationToken);
     }
 
-    private static async Task<IReadOnlyList<double>?> UnitSimilaritiesAsync(AnswerRequest request, IReadOnlyList<AnswerUnit> units,
+    /// <summary>
+    /// Each unit's cosine similarity to the question: from the unit vectors ingest stored with the chunk, so an answer
+    /// embeds nothing but the question; embedded here only for an index stored without them (or under another split).
+    /// </summary>
+    private static async Task<IReadOnlyList<double>?> DenseAsync(IndexedChunk chunk, IReadOnlyList<AnswerUnit> units, ReadOnlyMemory<float> question,
         IEmbeddingGenerator<string, Embedding<float>>? embedder, CancellationToken cancellationToken)
     {
-        var question = request.QuestionVector;
-        var heading = request.Passages[0].Chunk.Heading?.Split(Knowledge.Content.Chunker.HeadingSeparator)[^1];
-        if (embedder is null || question.IsEmpty || units.Count == 0)
+        if (question.IsEmpty)
         {
             return null;
         }
 
-        var vectors = await embedder.GenerateAsync(units.Select(u => heading is null ? u.Text : $"{heading}: {u.Text}"), cancellationToken: cancellationToken);
+        var inputs = AnswerUnits.EmbeddingInputs(chunk, units);
+        if (chunk.Sentences is { } stored && stored.Dimensions == question.Length && stored.Matches(inputs))
+        {
+            var similarities = new double[units.Count];
+            for (var u = 0; u < similarities.Length; u++)
+            {
+                similarities[u] = stored.Similarity(u, question.Span);
+            }
+
+            return similarities;
+        }
+
+        if (embedder is null)
+        {
+            return null;
+        }
+
+        var vectors = await embedder.GenerateAsync(inputs, cancellationToken: cancellationToken);
         return [.. vectors.Select(v => (double)Cosine(question.Span, v.Vector.Span))];
     }
 
@@ -165,105 +178,4 @@ public sealed partial class ExtractiveAnswerGenerator(IEmbeddingGenerator<string
 
         return na == 0 || nb == 0 ? 0 : dot / MathF.Sqrt(na * nb);
     }
-}
-
-/// <summary>
-/// What an answer is built from: a sentence, a list item, a sentence introducing a list together with its items
-/// ("You will need:" and the kit list, scored and kept as one), or a table row (already as Header: value pairs).
-/// </summary>
-public enum UnitKind
-{
-    Sentence,
-    ListItem,
-    List,
-    TableRow,
-}
-
-public sealed record AnswerUnit(UnitKind Kind, string Text);
-
-/// <summary>Splits passage text into answer units and joins chosen units back into answer text (api.md's text format).</summary>
-public static partial class AnswerUnits
-{
-    public static IEnumerable<AnswerUnit> Split(string text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        var lines = text.ReplaceLineEndings("\n").Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
-        for (var i = 0; i < lines.Count; i++)
-        {
-            var line = lines[i];
-            if (IsTableRow(line) && i + 1 < lines.Count && IsTableRow(lines[i + 1]))
-            {
-                var header = Cells(line);
-                for (i++; i < lines.Count && IsTableRow(lines[i]); i++)
-                {
-                    var cells = Cells(lines[i]);
-                    if (cells.All(c => c.Trim('-', ':', ' ').Length == 0))
-                    {
-                        continue; // A Markdown separator row (|---|---|).
-                    }
-
-                    var pairs = cells.Select((c, k) => k < header.Count && header[k].Length > 0 && c.Length > 0 ? $"{header[k]}: {c}" : c).Where(p => p.Length > 0);
-                    yield return new AnswerUnit(UnitKind.TableRow, string.Join("; ", pairs));
-                }
-
-                i--;
-                continue;
-            }
-
-            if (ListMarker().Match(line) is { Success: true } marker)
-            {
-                yield return new AnswerUnit(UnitKind.ListItem, "- " + line[marker.Length..].Trim());
-                continue;
-            }
-
-            var sentences = SentenceBoundary().Split(line).Select(s => s.Trim()).Where(s => s.Length > 0).ToList();
-            for (var k = 0; k < sentences.Count; k++)
-            {
-                var isIntro = k == sentences.Count - 1 && sentences[k].EndsWith(':') && i + 1 < lines.Count && ListMarker().IsMatch(lines[i + 1]);
-                if (!isIntro)
-                {
-                    yield return new AnswerUnit(UnitKind.Sentence, sentences[k]);
-                    continue;
-                }
-
-                var list = new List<string> { sentences[k] };
-                for (; i + 1 < lines.Count && ListMarker().Match(lines[i + 1]) is { Success: true } item; i++)
-                {
-                    list.Add("- " + lines[i + 1][item.Length..].Trim());
-                }
-
-                yield return new AnswerUnit(UnitKind.List, string.Join('\n', list));
-            }
-        }
-    }
-
-    /// <summary>Sentences run on as a paragraph; list items and table rows each take a line.</summary>
-    public static string Join(IEnumerable<AnswerUnit> units)
-    {
-        ArgumentNullException.ThrowIfNull(units);
-        var output = new System.Text.StringBuilder();
-        UnitKind? previous = null;
-        foreach (var unit in units)
-        {
-            if (previous is not null)
-            {
-                output.Append(previous == UnitKind.Sentence && unit.Kind == UnitKind.Sentence ? " " : "\n");
-            }
-
-            output.Append(unit.Text);
-            previous = unit.Kind;
-        }
-
-        return output.ToString();
-    }
-
-    private static bool IsTableRow(string line) => line.Contains(" | ", StringComparison.Ordinal) || (line.StartsWith('|') && line.EndsWith('|') && line.Length > 2);
-
-    private static List<string> Cells(string line) => [.. line.Trim('|').Split('|').Select(c => c.Trim())];
-
-    [GeneratedRegex(@"^(?:[-*•]\s+|\d{1,2}[.)]\s+)")]
-    private static partial Regex ListMarker();
-
-    [GeneratedRegex(@"(?<=[.!?])\s+(?=[A-Z0-9""'(])")]
-    private static partial Regex SentenceBoundary();
 }

@@ -16,9 +16,12 @@ namespace Comx.Core.Embeddings;
 /// the first visitor's question.</para>
 /// <para>ONNX Runtime gets one intra-op and one inter-op thread: requests already run in parallel and the app shares
 /// two cores, so a session that spreads one query over every core only adds contention.</para>
-/// <para>Inputs are folded (<see cref="EmbeddingText"/>) and cut to <see cref="MaxWordPieces"/> word pieces here,
-/// because the package silently cuts at 512 and the model was trained on 256. They are embedded
-/// <see cref="BatchSize"/> at a time: one call over a few hundred texts grew the ONNX arena to gigabytes.</para>
+/// <para>Inputs are folded (<see cref="EmbeddingText"/>), tokenised once and cut to <see cref="MaxWordPieces"/> word
+/// pieces here, because the package silently cuts at 512 and the model was trained on 256. Many texts (ingest) are
+/// embedded shortest first in batches of at most <see cref="BatchSize"/> full-length texts' worth of word pieces (up to
+/// <see cref="MaxBatchTexts"/> short ones): a batch is padded to its longest text, so sorting by length saves the work
+/// of padding short sentences to a long chunk's length, and the bound keeps the ONNX arena small (one call over a few
+/// hundred texts once grew it to gigabytes).</para>
 /// </remarks>
 public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
 {
@@ -26,6 +29,12 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
     public const int Dimensions = 384;
     public const int MaxWordPieces = 256;
     public const int BatchSize = 16;
+    public const int MaxBatchTexts = 64;
+
+    private static readonly MiniLMTokenizer Tokenizer = new();
+
+    /// <summary>The [SEP] id: the last piece of any short input.</summary>
+    private static readonly long Separator = Tokenizer.Encode("a")[0].InputIds[^1];
 
     private static readonly Lazy<LoadedModel> Model = new(LoadedModel.Load, LazyThreadSafetyMode.ExecutionAndPublication);
 
@@ -37,30 +46,52 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
     /// <summary>How long loading the model took in this process (zero until it has loaded).</summary>
     public static TimeSpan LoadTime => Model.IsValueCreated ? Model.Value.LoadTime : TimeSpan.Zero;
 
-    /// <summary>Loads the model now if it is not loaded yet (blocking); later calls return at once.</summary>
-    public static void WarmUp() => _ = Model.Value;
+    /// <summary>
+    /// Loads the model now if it is not loaded yet (blocking), and runs one text through the whole path so the first
+    /// visitor's question does not pay for compiling it either; later calls return at once.
+    /// </summary>
+    public static void WarmUp()
+    {
+        if (!Model.IsValueCreated)
+        {
+            using var generator = new LocalEmbeddingGenerator();
+            _ = generator.GenerateAsync(["warm up"]).GetAwaiter().GetResult();
+        }
+    }
 
     public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(values);
-        var texts = values.ToArray();
-        var result = new GeneratedEmbeddings<Embedding<float>>(texts.Length);
-        if (texts.Length == 0)
+        var pieces = values.Select(WordPieces).ToArray();
+        if (pieces.Length == 0)
         {
-            return Task.FromResult(result);
+            return Task.FromResult(new GeneratedEmbeddings<Embedding<float>>());
         }
 
+        var vectors = new float[pieces.Length][];
         var model = Model.Value;
-        for (var start = 0; start < texts.Length; start += BatchSize)
+        var order = Enumerable.Range(0, pieces.Length).OrderBy(i => pieces[i].Length).ToArray();
+        var batch = new List<long[]>(MaxBatchTexts);
+        for (var start = 0; start < order.Length; start += batch.Count)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var batch = texts.AsSpan(start, Math.Min(BatchSize, texts.Length - start)).ToArray();
-            foreach (var vector in model.Encode(batch, cancellationToken))
+            batch.Clear();
+            // Shortest first, so the text just added is the batch's longest: stop before the padded batch outgrows the budget.
+            while (start + batch.Count < order.Length && batch.Count < MaxBatchTexts
+                   && (batch.Count + 1) * pieces[order[start + batch.Count]].Length <= BatchSize * MaxWordPieces)
             {
-                result.Add(new Embedding<float>(vector) { ModelId = ModelId });
+                batch.Add(pieces[order[start + batch.Count]]);
+            }
+
+            var encoded = model.Encode(batch, cancellationToken);
+            for (var b = 0; b < encoded.Length; b++)
+            {
+                vectors[order[start + b]] = encoded[b];
             }
         }
 
+        var result = new GeneratedEmbeddings<Embedding<float>>(vectors.Length);
+        result.AddRange(vectors.Select(v => new Embedding<float>(v) { ModelId = ModelId }));
         return Task.FromResult(result);
     }
 
@@ -78,59 +109,122 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
     {
     }
 
-    /// <summary>Cuts a folded text to the word pieces the model reads, keeping the [CLS]/[SEP] pair inside the limit.</summary>
-    internal static string Truncate(MiniLMTokenizer tokenizer, string folded)
+    /// <summary>
+    /// The word-piece ids the model reads for <paramref name="text"/>: folded, tokenised once, and cut to
+    /// <see cref="MaxWordPieces"/> with [SEP] kept last.
+    /// </summary>
+    internal static long[] WordPieces(string text)
     {
-        // Tokenize(max) returns at most max tokens, [CLS] first; an input that fits ends in [SEP].
-        var tokens = tokenizer.Tokenize(MaxWordPieces, [folded])[0];
-        if (tokens.Length < MaxWordPieces || tokens[^1].Item1 == "[SEP]")
+        // An input that fits ends in [SEP]; the package's tokenizer cuts at 512 pieces itself, without one.
+        var ids = Tokenizer.Encode(EmbeddingText.Fold(text))[0].InputIds;
+        if (ids.Length <= MaxWordPieces)
         {
-            return folded;
+            return ids;
         }
 
-        // Rebuild the text from the first pieces (the model is uncased, so the lowercase rebuild reads the same).
-        var pieces = tokens.Skip(1).Take(MaxWordPieces - 2).Select(t => t.Item1).ToList();
-        return string.Join(' ', tokenizer.Untokenize(pieces));
+        var cut = ids[..MaxWordPieces];
+        cut[^1] = Separator;
+        return cut;
     }
 
+    /// <summary>
+    /// The package's model run directly: its ONNX graph (from the package assembly's resources) and its tokenizer, but
+    /// only the token embeddings requested from the session (not the unused pooler output), inputs passed as
+    /// <see cref="OrtValue"/>s over plain arrays, and mean pooling over spans. On a short question this is about a
+    /// quarter less CPU than <c>SentenceEncoder.Encode</c>, with the same vectors (tested).
+    /// </summary>
     private sealed class LoadedModel
     {
-        private readonly SentenceEncoder _encoder;
-        private readonly MiniLMTokenizer _tokenizer = new();
+        private const string ModelResourceSuffix = "model.onnx";
+        private static readonly string[] InputNames = ["input_ids", "attention_mask", "token_type_ids"];
+        private static readonly string[] OutputNames = ["last_hidden_state"];
 
-        private LoadedModel(SentenceEncoder encoder, TimeSpan loadTime)
-        {
-            _encoder = encoder;
-            LoadTime = loadTime;
-        }
+        private readonly InferenceSession _session;
 
-        public TimeSpan LoadTime { get; }
+        private LoadedModel(InferenceSession session) => _session = session;
+
+        public TimeSpan LoadTime { get; private set; }
 
         public static LoadedModel Load()
         {
             var clock = Stopwatch.StartNew();
-            var session = new SessionOptions
+            var assembly = typeof(SentenceEncoder).Assembly;
+            var resource = assembly.GetManifestResourceNames().SingleOrDefault(n => n.EndsWith(ModelResourceSuffix, StringComparison.Ordinal))
+                ?? throw new InvalidOperationException($"The {assembly.GetName().Name} package no longer carries {ModelResourceSuffix}.");
+            byte[] graph;
+            using (var stream = assembly.GetManifestResourceStream(resource)!)
+            {
+                graph = new byte[stream.Length];
+                stream.ReadExactly(graph);
+            }
+
+            // One intra-op thread: requests already run in parallel and the app shares two cores (see the class remarks).
+            using var options = new SessionOptions
             {
                 IntraOpNumThreads = 1,
                 InterOpNumThreads = 1,
                 ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
                 GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+                // A memory pattern is traced per input shape, and every question length and ingest batch is another shape:
+                // it only adds memory here (no faster: 6.3 vs 6.7 ms CPU a question without and with it, 240 questions).
+                EnableMemoryPattern = false,
             };
-            var encoder = new SentenceEncoder(session);
+            var model = new LoadedModel(new InferenceSession(graph, options));
             // The first run allocates the arena and compiles kernels; pay that here, not on a visitor's question.
-            encoder.Encode(["warm up"]);
-            return new LoadedModel(encoder, clock.Elapsed);
+            model.Encode([WordPieces("warm up")], CancellationToken.None);
+            model.LoadTime = clock.Elapsed;
+            return model;
         }
 
-        public float[][] Encode(string[] texts, CancellationToken cancellationToken)
+        /// <summary>Embeds one batch: padded to its longest input, mean-pooled over real tokens, L2-normalised.</summary>
+        public float[][] Encode(IReadOnlyList<long[]> batch, CancellationToken cancellationToken)
         {
-            var prepared = new string[texts.Length];
-            for (var i = 0; i < texts.Length; i++)
+            var count = batch.Count;
+            var length = batch.Max(ids => ids.Length);
+            var ids = new long[count * length];
+            var mask = new long[count * length];
+            var types = new long[count * length];
+            for (var b = 0; b < count; b++)
             {
-                prepared[i] = Truncate(_tokenizer, EmbeddingText.Fold(texts[i]));
+                batch[b].CopyTo(ids, b * length);
+                mask.AsSpan(b * length, batch[b].Length).Fill(1);
             }
 
-            return _encoder.Encode(prepared, cancellationToken);
+            long[] shape = [count, length];
+            using var idsValue = OrtValue.CreateTensorValueFromMemory(ids, shape);
+            using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, shape);
+            using var typesValue = OrtValue.CreateTensorValueFromMemory(types, shape);
+            using var run = new RunOptions();
+            using var registration = cancellationToken.Register(() => run.Terminate = true);
+            using var outputs = _session.Run(run, InputNames, [idsValue, maskValue, typesValue], OutputNames);
+            cancellationToken.ThrowIfCancellationRequested();
+
+            var hidden = outputs[0].GetTensorDataAsSpan<float>();
+            var vectors = new float[count][];
+            for (var b = 0; b < count; b++)
+            {
+                var vector = new float[Dimensions];
+                var tokens = batch[b].Length;
+                for (var t = 0; t < tokens; t++)
+                {
+                    var row = hidden.Slice(((b * length) + t) * Dimensions, Dimensions);
+                    for (var i = 0; i < Dimensions; i++)
+                    {
+                        vector[i] += row[i];
+                    }
+                }
+
+                // Mean then L2 norm: the mean's 1/n cancels in the normalisation, so only the sum's norm matters.
+                var norm = MathF.Sqrt(vector.Sum(x => x * x));
+                for (var i = 0; i < Dimensions; i++)
+                {
+                    vector[i] = norm > 0 ? vector[i] / norm : 0;
+                }
+
+                vectors[b] = vector;
+            }
+
+            return vectors;
         }
     }
 }

@@ -489,11 +489,12 @@ public sealed partial class IngestService(
             (Source: s, Chunks: await chunks.ReadAsync(orgId, s.SourceId, s.Generation!, cancellationToken))));
         var indexed = perSource.SelectMany(p => p.Chunks.OrderBy(c => c.Ordinal).Select(c =>
             new IndexedChunk(c.ChunkId, p.Source.SourceId, p.Source.Title, c.PageUrl ?? p.Source.Url, c.Heading, Passage(c)))).ToList();
-        // Only chunks whose text changed are embedded; the rest take their vector from the current index.
+        // Only chunks whose text changed are embedded (with their answer units); the rest take their vectors from the
+        // current index.
         var previous = await indexes.GetAsync(orgId, cancellationToken);
-        var (vectors, embedded) = await ChunkEmbedding.VectorsAsync(indexed, ChunkEmbedding.Reusable(previous), embeddings, cancellationToken);
-        var index = Bm25Index.Build(indexed, vectors: vectors);
-        LogEmbedded(logger, orgId, embedded, indexed.Count - embedded);
+        var embedded = await ChunkEmbedding.EmbedAsync(indexed, previous, embeddings, cancellationToken);
+        var index = embedded.Build();
+        LogEmbedded(logger, orgId, embedded.EmbeddedChunks, indexed.Count - embedded.EmbeddedChunks, embedded.EmbeddedUnits);
         await indexes.PublishAsync(orgId, index, contentAsOf, cancellationToken);
         return index.Count;
     }
@@ -547,8 +548,8 @@ public sealed partial class IngestService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest job {JobId} (org {OrgId}) could not renew its lease.")]
     private static partial void LogRenewalFailed(ILogger logger, Exception exception, string orgId, string jobId);
-    [LoggerMessage(Level = LogLevel.Information, Message = "Index for org {OrgId}: embedded {Embedded} changed chunks, reused {Reused} vectors.")]
-    private static partial void LogEmbedded(ILogger logger, string orgId, int embedded, int reused);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Index for org {OrgId}: embedded {Embedded} changed chunks and {Units} of their answer units, reused {Reused} chunks' vectors.")]
+    private static partial void LogEmbedded(ILogger logger, string orgId, int embedded, int reused, int units);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ingest job {JobId} (org {OrgId}) not claimed: finished or held by another worker.")]
     private static partial void LogNotClaimed(ILogger logger, string orgId, string jobId);

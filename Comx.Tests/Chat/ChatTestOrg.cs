@@ -39,10 +39,10 @@ public sealed record ChatTestOrg(TestOrg Org, string WidgetKey)
         await widgets.GetOrCreateAsync(org.OrgId);
         var settings = await widgets.UpdateAsync(org.OrgId, new WidgetSettingsRequest([Origin], "Hello from Hillside!", HandoffEnabled: handoffEnabled));
         var chunks = knowledge ?? Knowledge;
-        var vectors = withVectors
-            ? (await ChunkEmbedding.VectorsAsync(chunks, new Dictionary<string, float[]>(), app.Services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>(), CancellationToken.None)).Vectors
-            : null;
-        await app.Services.GetRequiredService<RetrievalIndexStore>().PublishAsync(org.OrgId, Bm25Index.Build(chunks, vectors: vectors));
+        var index = withVectors
+            ? (await ChunkEmbedding.EmbedAsync(chunks, Bm25Index.Empty, app.Services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>(), CancellationToken.None)).Build()
+            : Bm25Index.Build(chunks);
+        await app.Services.GetRequiredService<RetrievalIndexStore>().PublishAsync(org.OrgId, index);
         return new ChatTestOrg(org, settings.WidgetKey);
     }
 

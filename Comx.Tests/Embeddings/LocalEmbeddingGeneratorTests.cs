@@ -62,14 +62,35 @@ public sealed class LocalEmbeddingGeneratorTests : IDisposable
     {
         var tokenizer = new MiniLMTokenizer();
         var text = string.Join(' ', Enumerable.Range(0, 400).Select(i => $"word{i}"));
+        var full = tokenizer.Encode(text)[0].InputIds;
 
-        var cut = LocalEmbeddingGenerator.Truncate(tokenizer, text);
+        var cut = LocalEmbeddingGenerator.WordPieces(text);
 
-        var tokens = tokenizer.Tokenize(1024, [cut])[0];
-        Assert.Equal(LocalEmbeddingGenerator.MaxWordPieces, tokens.Length);
-        Assert.Equal("[SEP]", tokens[^1].Item1);
-        Assert.StartsWith("word0 word1 ", cut, StringComparison.Ordinal);
-        Assert.Equal("short text", LocalEmbeddingGenerator.Truncate(tokenizer, "short text"));
+        Assert.True(full.Length > LocalEmbeddingGenerator.MaxWordPieces);
+        Assert.Equal(LocalEmbeddingGenerator.MaxWordPieces, cut.Length);
+        Assert.Equal(full[..(LocalEmbeddingGenerator.MaxWordPieces - 1)], cut[..^1]);
+        Assert.Equal(tokenizer.Encode("short text")[0].InputIds[^1], cut[^1]);
+        Assert.Equal(tokenizer.Encode("short text")[0].InputIds, LocalEmbeddingGenerator.WordPieces("short text"));
+    }
+
+    [Fact]
+    public async Task Vectors_MatchThePackagesOwnEncoder()
+    {
+        // The generator runs the package's graph itself (one output, spans); the vectors must be the package's.
+        string[] texts = ["When is the spring half term?", "Hi", "School lunches cost £2.60 a day and are paid online through ParentPay. Reception to Year 2 lunches are free.",
+            string.Join(' ', Enumerable.Repeat("Clubs run after school every weekday.", 3))];
+        using var package = new SentenceEncoder(new Microsoft.ML.OnnxRuntime.SessionOptions());
+        var expected = package.Encode([.. texts.Select(EmbeddingText.Fold)]);
+
+        var actual = await EmbedAsync(texts);
+
+        for (var i = 0; i < texts.Length; i++)
+        {
+            Assert.True(Cosine(expected[i], actual[i]) > 0.9999f, $"{texts[i]}: {Cosine(expected[i], actual[i])}");
+            // Padding to the batch's longest text must not change a short text's vector.
+            var alone = (await EmbedAsync(texts[i]))[0];
+            Assert.True(Cosine(alone, actual[i]) > 0.9999f, $"{texts[i]} alone: {Cosine(alone, actual[i])}");
+        }
     }
 
     [Fact]

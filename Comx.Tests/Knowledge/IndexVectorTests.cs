@@ -1,5 +1,6 @@
 using Comx.Core.Embeddings;
 using Comx.Core.Knowledge.Retrieval;
+using Comx.Tests.Embeddings;
 using Comx.Tests.Infrastructure;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
@@ -85,7 +86,7 @@ public sealed class IndexVectorTests
     [Fact]
     public async Task Ingest_EmbedsOnlyChunksWhoseTextChanged_AndPublishesTheirVectors()
     {
-        var counting = new CountingGenerator(new LocalEmbeddingGenerator());
+        var counting = new CountingEmbeddingGenerator(new LocalEmbeddingGenerator());
         await using var app = await TestApp.StartAsync(services: s => s.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(counting));
         var driver = new IngestDriver(app, await TestOrg.CreateAsync(app));
 
@@ -93,27 +94,14 @@ public sealed class IndexVectorTests
         var afterFirst = counting.Embedded;
         await driver.IngestAsync(new { type = "text", title = "Uniform", content = "Pupils wear a navy jumper." });
 
-        Assert.Equal(2, afterFirst);
-        Assert.Equal(3, counting.Embedded);
+        // Each chunk is embedded with its one sentence (the answer unit ingest stores a vector for): 2 chunks + 2 sentences,
+        // then only the new chunk and its sentence; the unchanged chunks' vectors and their sentences' are reused.
+        Assert.Equal(4, afterFirst);
+        Assert.Equal(6, counting.Embedded);
         var index = await app.Services.GetRequiredService<RetrievalIndexStore>().GetAsync(driver.Org.OrgId);
         Assert.Equal(3, index.Count);
         Assert.True(index.HasVectors);
         var question = (await counting.GenerateAsync(["How much do school dinners cost?"], cancellationToken: TestContext.Current.CancellationToken))[0].Vector;
         Assert.Equal("Lunches", index.Search("How much do school dinners cost?", 1, question.Span)[0].Chunk.Heading);
-    }
-
-    /// <summary>The real local model, counting the texts it is asked to embed.</summary>
-    private sealed class CountingGenerator(IEmbeddingGenerator<string, Embedding<float>> inner) : DelegatingEmbeddingGenerator<string, Embedding<float>>(inner)
-    {
-        private int _embedded;
-
-        public int Embedded => Volatile.Read(ref _embedded);
-
-        public override Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
-        {
-            var list = values.ToList();
-            Interlocked.Add(ref _embedded, list.Count);
-            return base.GenerateAsync(list, options, cancellationToken);
-        }
     }
 }

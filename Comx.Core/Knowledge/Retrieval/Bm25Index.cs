@@ -418,19 +418,7 @@ public sealed class Bm25Index
         var scales = new float[count];
         for (var d = 0; d < count; d++)
         {
-            var vector = vectors[d].Span;
-            var largest = 0f;
-            foreach (var value in vector)
-            {
-                largest = Math.Max(largest, Math.Abs(value));
-            }
-
-            var scale = largest > 0 ? largest / 127f : 1f;
-            scales[d] = scale;
-            for (var i = 0; i < dimensions; i++)
-            {
-                quantised[(d * dimensions) + i] = (sbyte)Math.Clamp(MathF.Round(vector[i] / scale), -127, 127);
-            }
+            scales[d] = SentenceVectors.Quantise(vectors[d].Span, quantised.AsSpan(d * dimensions, dimensions));
         }
 
         return (dimensions, quantised, scales);
@@ -670,6 +658,18 @@ public sealed class Bm25Index
         }
 
         return new Bm25Index(parameters, chunks, texts, textStarts, lengths, terms, starts, docs, tfs, dimensions, vectors, scales);
+    }
+
+    /// <summary>This index with each chunk's answer-unit vectors set (the index blob stores them beside this format).</summary>
+    internal Bm25Index WithSentences(IReadOnlyList<SentenceVectors?> sentences)
+    {
+        var heads = new IndexedChunk[_chunks.Length];
+        for (var d = 0; d < heads.Length; d++)
+        {
+            heads[d] = _chunks[d] with { Sentences = sentences[d] };
+        }
+
+        return new Bm25Index(Parameters, heads, _texts, _textStarts, _lengths, _terms, _postingStarts, _postingDocs, _postingFrequencies, Dimensions, _vectors, _vectorScales);
     }
 
     private IndexedChunk ChunkAt(int d) =>

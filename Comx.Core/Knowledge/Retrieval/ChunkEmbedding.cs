@@ -4,9 +4,21 @@ using Microsoft.Extensions.AI;
 
 namespace Comx.Core.Knowledge.Retrieval;
 
+/// <summary>Chunks ready to index: each with its answer units' vectors attached, and one vector per chunk.</summary>
+/// <param name="Chunks">The chunks, in the order given, with <see cref="IndexedChunk.Sentences"/> set where they have units.</param>
+/// <param name="Vectors">One vector per chunk.</param>
+/// <param name="EmbeddedChunks">How many chunk vectors had to be computed (the rest were reused).</param>
+/// <param name="EmbeddedUnits">How many unit vectors had to be computed (the rest were reused).</param>
+public sealed record ChunkVectors(IReadOnlyList<IndexedChunk> Chunks, IReadOnlyList<ReadOnlyMemory<float>> Vectors, int EmbeddedChunks, int EmbeddedUnits)
+{
+    /// <summary>The index of these chunks and their vectors.</summary>
+    public Bm25Index Build(Bm25Parameters? parameters = null) => Bm25Index.Build(Chunks, parameters, Vectors);
+}
+
 /// <summary>
-/// What of a chunk is embedded, and the vectors for a set of chunks, reusing those of chunks whose embedded text has
-/// not changed since the previous index (keyed by a hash of that text), so a re-ingest embeds only what changed.
+/// What of a chunk is embedded, and the vectors for a set of chunks: one per chunk (ranking, and whether to answer) and
+/// one per answer unit (which sentences answer), reusing those of chunks whose text has not changed since the previous
+/// index (keyed by a hash of the embedded text), so a re-ingest embeds only what changed.
 /// </summary>
 public static class ChunkEmbedding
 {
@@ -23,11 +35,82 @@ public static class ChunkEmbedding
     public static string ContentKey(string input) =>
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(input)).AsSpan(0, 16));
 
-    /// <summary>The previous index's vectors by content key (empty when it has none, or of another length).</summary>
-    public static Dictionary<string, float[]> Reusable(Bm25Index previous)
+    /// <summary>
+    /// Embeds <paramref name="chunks"/> and their answer units, reusing the vectors <paramref name="previous"/> holds for
+    /// the same texts. Everything left to embed goes to the generator in one call (it batches).
+    /// </summary>
+    public static async Task<ChunkVectors> EmbedAsync(IReadOnlyList<IndexedChunk> chunks, Bm25Index previous,
+        IEmbeddingGenerator<string, Embedding<float>> generator, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(chunks);
         ArgumentNullException.ThrowIfNull(previous);
-        var reusable = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        ArgumentNullException.ThrowIfNull(generator);
+        var reusable = Reusable(previous);
+        var vectors = new ReadOnlyMemory<float>[chunks.Count];
+        var unitInputs = new IReadOnlyList<string>[chunks.Count];
+        var sentences = new SentenceVectors?[chunks.Count];
+        var missingChunks = new List<int>();
+        var missingUnits = new List<int>();
+        var texts = new List<string>();
+        for (var i = 0; i < chunks.Count; i++)
+        {
+            var input = Input(chunks[i]);
+            unitInputs[i] = AnswerUnits.EmbeddingInputs(chunks[i], AnswerUnits.Of(chunks[i]));
+            reusable.TryGetValue(ContentKey(input), out var old);
+            if (old.Vector is not null)
+            {
+                vectors[i] = old.Vector;
+            }
+            else
+            {
+                missingChunks.Add(i);
+                texts.Add(input);
+            }
+
+            if (old.Sentences is { } stored && stored.Matches(unitInputs[i]))
+            {
+                sentences[i] = stored;
+            }
+            else if (unitInputs[i].Count > 0)
+            {
+                missingUnits.Add(i);
+            }
+        }
+
+        foreach (var i in missingUnits)
+        {
+            texts.AddRange(unitInputs[i]);
+        }
+
+        IList<Embedding<float>> embedded = texts.Count == 0 ? [] : await generator.GenerateAsync(texts, cancellationToken: cancellationToken);
+        var next = 0;
+        foreach (var i in missingChunks)
+        {
+            vectors[i] = embedded[next++].Vector;
+        }
+
+        foreach (var i in missingUnits)
+        {
+            var count = unitInputs[i].Count;
+            sentences[i] = SentenceVectors.Create(unitInputs[i], [.. embedded.Skip(next).Take(count).Select(e => e.Vector)]);
+            next += count;
+        }
+
+        // Reused and new vectors must agree in length (a model switch changes it): then everything is embedded afresh.
+        var length = vectors.Length == 0 ? 0 : vectors[0].Length;
+        if (reusable.Count > 0 && (vectors.Any(v => v.Length != length) || sentences.Any(s => s is not null && s.Dimensions != length)))
+        {
+            return await EmbedAsync(chunks, Bm25Index.Empty, generator, cancellationToken);
+        }
+
+        var withSentences = chunks.Select((c, i) => c with { Sentences = sentences[i] }).ToList();
+        return new ChunkVectors(withSentences, vectors, missingChunks.Count, missingUnits.Sum(i => unitInputs[i].Count));
+    }
+
+    /// <summary>The previous index's vectors by content key (empty when it has none).</summary>
+    private static Dictionary<string, (float[]? Vector, SentenceVectors? Sentences)> Reusable(Bm25Index previous)
+    {
+        var reusable = new Dictionary<string, (float[]?, SentenceVectors?)>(StringComparer.Ordinal);
         if (!previous.HasVectors)
         {
             return reusable;
@@ -35,51 +118,10 @@ public static class ChunkEmbedding
 
         for (var d = 0; d < previous.Count; d++)
         {
-            reusable.TryAdd(ContentKey(Input(previous.Chunks[d])), previous.VectorAt(d));
+            var chunk = previous.Chunks[d];
+            reusable.TryAdd(ContentKey(Input(chunk)), (previous.VectorAt(d), chunk.Sentences));
         }
 
         return reusable;
-    }
-
-    /// <summary>One vector per chunk: reused when the previous index had the same text, embedded otherwise.</summary>
-    /// <returns>The vectors, and how many chunks had to be embedded.</returns>
-    public static async Task<(IReadOnlyList<ReadOnlyMemory<float>> Vectors, int Embedded)> VectorsAsync(IReadOnlyList<IndexedChunk> chunks,
-        IReadOnlyDictionary<string, float[]> reusable, IEmbeddingGenerator<string, Embedding<float>> generator, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(chunks);
-        ArgumentNullException.ThrowIfNull(reusable);
-        ArgumentNullException.ThrowIfNull(generator);
-        var vectors = new ReadOnlyMemory<float>[chunks.Count];
-        var missing = new List<(int Index, string Input)>();
-        for (var i = 0; i < chunks.Count; i++)
-        {
-            var input = Input(chunks[i]);
-            if (reusable.TryGetValue(ContentKey(input), out var vector))
-            {
-                vectors[i] = vector;
-            }
-            else
-            {
-                missing.Add((i, input));
-            }
-        }
-
-        if (missing.Count > 0)
-        {
-            var embeddings = await generator.GenerateAsync(missing.Select(m => m.Input), cancellationToken: cancellationToken);
-            for (var j = 0; j < missing.Count; j++)
-            {
-                vectors[missing[j].Index] = embeddings[j].Vector;
-            }
-        }
-
-        // Reused and new vectors must agree in length (a model switch changes it): then everything is embedded afresh.
-        var length = vectors.Length == 0 ? 0 : vectors[0].Length;
-        if (vectors.Any(v => v.Length != length) && reusable.Count > 0)
-        {
-            return await VectorsAsync(chunks, new Dictionary<string, float[]>(), generator, cancellationToken);
-        }
-
-        return (vectors, missing.Count);
     }
 }

@@ -7,7 +7,11 @@ namespace Comx.Core.Knowledge.Retrieval;
 /// <param name="Url">Where the chunk can be read, for citations.</param>
 /// <param name="Heading">The heading the chunk sits under, if any; its terms count more than body text.</param>
 /// <param name="Text">The chunk's text.</param>
-public sealed record IndexedChunk(string ChunkId, string SourceId, string Title, string? Url, string? Heading, string Text);
+public sealed record IndexedChunk(string ChunkId, string SourceId, string Title, string? Url, string? Heading, string Text)
+{
+    /// <summary>The vectors of the chunk's answer units, computed at ingest (null: none stored; the answer embeds them).</summary>
+    public SentenceVectors? Sentences { get; init; }
+}
 
 /// <summary>A search result: the chunk, its score, and a passage of its text around the matching terms.</summary>
 /// <param name="Chunk">The chunk.</param>

@@ -33,6 +33,8 @@ public sealed partial class RetrievalIndexStore
 {
     private const string StampRow = "current";
     private const string BlobSuffix = ".bm25";
+    private const byte BlobFormat = 1;
+    private static ReadOnlySpan<byte> BlobMagic => "CXIX"u8;
     private const int MaxStampAttempts = 20;
     private const int MaxLoadAttempts = 3;
     private static readonly TimeSpan IdleAfter = TimeSpan.FromMinutes(30);
@@ -90,7 +92,7 @@ public sealed partial class RetrievalIndexStore
         var blob = _storage.Container(StorageNames.Containers.RetrievalIndex).GetBlobClient(BlobName(orgId, version));
         using (var buffer = new MemoryStream())
         {
-            index.WriteTo(buffer);
+            WriteBlob(buffer, index);
             buffer.Position = 0;
             await blob.UploadAsync(buffer, overwrite: true, cancellationToken);
         }
@@ -217,7 +219,7 @@ public sealed partial class RetrievalIndexStore
         // Shared by every caller waiting for this version, so not cancelled by any one of them.
         var content = await blob.DownloadContentAsync(CancellationToken.None);
         var bytes = content.Value.Content.ToMemory();
-        var index = Bm25Index.ReadFrom(bytes.Span);
+        var index = ReadBlob(bytes);
         Interlocked.Increment(ref _loads);
         var milliseconds = _time.GetElapsedTime(started).TotalMilliseconds;
         LogLoaded(_logger, orgId, version, index.Count, bytes.Length, milliseconds);
@@ -294,6 +296,84 @@ public sealed partial class RetrievalIndexStore
     }
 
     private static string BlobName(string orgId, string version) => $"{orgId}/{version}{BlobSuffix}";
+
+    /// <summary>
+    /// Writes an index blob: magic <c>CXIX</c>, format byte 1, the index in its own format (<see cref="Bm25Index.WriteTo"/>)
+    /// as a 7-bit length and that many bytes, the chunk count, each chunk's answer-unit vectors
+    /// (<see cref="IndexedChunk.Sentences"/>, in the layout <see cref="SentenceVectors"/> reads), magic again.
+    /// </summary>
+    internal static void WriteBlob(Stream stream, Bm25Index index)
+    {
+        using var inner = new MemoryStream();
+        index.WriteTo(inner);
+        using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+        writer.Write(BlobMagic);
+        writer.Write(BlobFormat);
+        writer.Write7BitEncodedInt(checked((int)inner.Length));
+        writer.Write(inner.GetBuffer().AsSpan(0, (int)inner.Length));
+        writer.Write7BitEncodedInt(index.Count);
+        foreach (var chunk in index.Chunks)
+        {
+            SentenceVectors.Write(writer, chunk.Sentences);
+        }
+
+        writer.Write(BlobMagic);
+    }
+
+    /// <summary>
+    /// Reads an index blob. A blob that is a bare index (<c>CXBM</c>: published before unit vectors) still loads and
+    /// answers; its answers embed their units until the next ingest stores them.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The blob is not an index of a format this code reads.</exception>
+    internal static Bm25Index ReadBlob(ReadOnlyMemory<byte> bytes)
+    {
+        if (!bytes.Span.StartsWith(BlobMagic))
+        {
+            return Bm25Index.ReadFrom(bytes.Span);
+        }
+
+        var array = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(bytes, out var segment) ? segment : new ArraySegment<byte>(bytes.ToArray());
+        using var stream = new MemoryStream(array.Array!, array.Offset, array.Count, writable: false);
+        using var reader = new BinaryReader(stream);
+        try
+        {
+            stream.Position = BlobMagic.Length;
+            if (reader.ReadByte() != BlobFormat)
+            {
+                throw new InvalidDataException($"Retrieval index blob format {bytes.Span[BlobMagic.Length]} is not supported (expected {BlobFormat}).");
+            }
+
+            var length = reader.Read7BitEncodedInt();
+            if (length < 0 || length > stream.Length - stream.Position)
+            {
+                throw new InvalidDataException("Retrieval index blob is truncated.");
+            }
+
+            var index = Bm25Index.ReadFrom(bytes.Span.Slice((int)stream.Position, length));
+            stream.Position += length;
+            if (reader.Read7BitEncodedInt() != index.Count)
+            {
+                throw new InvalidDataException("Retrieval index sentence vectors do not match its chunks.");
+            }
+
+            var sentences = new SentenceVectors?[index.Count];
+            for (var d = 0; d < sentences.Length; d++)
+            {
+                sentences[d] = SentenceVectors.Read(reader);
+            }
+
+            if (!reader.ReadBytes(BlobMagic.Length).AsSpan().SequenceEqual(BlobMagic))
+            {
+                throw new InvalidDataException("Retrieval index blob is truncated or corrupt.");
+            }
+
+            return index.WithSentences(sentences);
+        }
+        catch (Exception e) when (e is EndOfStreamException or FormatException)
+        {
+            throw new InvalidDataException("Retrieval index blob is truncated or corrupt.", e);
+        }
+    }
 
     private static void CheckOrgId(string orgId)
     {
