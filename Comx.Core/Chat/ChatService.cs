@@ -49,6 +49,9 @@ public sealed class ChatService(
         // A question's index is read with the rest (one hop, not two); a greeting or thanks is not searched at all.
         var intent = ConversationIntents.Classify(message);
         var indexTask = intent == ConversationIntent.None ? indexes.GetAsync(orgId, cancellationToken) : null;
+        // The question is embedded while those reads are in flight (the local model is CPU work, an endpoint a call of
+        // its own): a message that is then refused or handed to staff wastes one embedding, every answer saves its wait.
+        var vectorTask = indexTask is null ? null : EmbedQuestionAsync(message, cancellationToken);
         await Task.WhenAll(widgetTask, orgTask, policyTask, learnerTask, threadTask, indexTask ?? Task.CompletedTask);
 
         if (await orgTask is not { Status: RecordStatus.Active } org || await widgetTask is not { } widget)
@@ -101,7 +104,7 @@ public sealed class ChatService(
         else
         {
             var level = (await learnerTask).ReadingLevel;
-            var outcome = await AnswerAsync(await indexTask, message, level, cancellationToken);
+            var outcome = await AnswerAsync(await indexTask, message, await vectorTask!, level, cancellationToken);
             if (outcome is AnswerOutcome.ProviderUnavailable unavailable)
             {
                 await usage.ReleaseMessageAsync(orgId, cancellationToken);
@@ -138,9 +141,10 @@ public sealed class ChatService(
     /// The index's stamp is read on every message (the index itself is cached per version): a deleted or changed source
     /// must stop answering on every instance at once (api.md: DELETE source), which a cached stamp would not give.
     /// </remarks>
-    private async Task<AnswerOutcome> AnswerAsync(Bm25Index index, string message, Accessibility.ReadingLevel level, CancellationToken cancellationToken)
+    private async Task<AnswerOutcome> AnswerAsync(Bm25Index index, string message, ReadOnlyMemory<float> questionVector, Accessibility.ReadingLevel level,
+        CancellationToken cancellationToken)
     {
-        var vector = index.HasVectors ? await EmbedQuestionAsync(message, cancellationToken) : default;
+        var vector = index.HasVectors ? questionVector : default;
         var hits = vector.IsEmpty
             ? index.Search(message, ChatEndpoints.RetrievedPassages)
             : index.Search(message, ChatEndpoints.RetrievedPassages, vector.Span);
