@@ -106,6 +106,21 @@ public static class ComxCoreServices
         services.AddSingleton<Notifications.NotificationServices>();
         services.AddSingleton<Deliveries.WebhookServices>();
         services.AddSingleton<Actions.ActionServices>();
+
+        // Each feature's handlers get their dependencies as one services record (EndpointServices.With).
+        services.AddSingleton<Knowledge.SourceServices>();
+        services.AddSingleton<Inbox.InboxServices>();
+        services.AddSingleton<IdentityServices>();
+        services.AddSingleton<Templates.TemplateServices>();
+        services.AddSingleton<DataProtection.DataProtectionServices>();
+        services.AddSingleton<Insights.InsightsServices>();
+        services.AddSingleton<ThinkGuide.ThinkGuideServices>();
+        services.AddSingleton<Widget.WidgetServices>();
+        services.AddSingleton<ClerkWebhookServices>();
+        services.AddSingleton<StripeWebhookServices>();
+        services.AddSingleton<OperationsServices>();
+        services.AddSingleton<Safeguarding.SafeguardingServices>();
+        services.AddSingleton<Accessibility.LearnerAccessibilityServices>();
         services.AddSingleton<Events.IEventConsumer, Notifications.NotificationConsumer>();
         services.AddSingleton<Insights.InsightsStore>();
         services.AddSingleton<Events.IEventConsumer, Insights.InsightsConsumer>();

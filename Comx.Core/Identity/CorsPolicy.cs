@@ -13,7 +13,7 @@ namespace Comx.Core.Identity;
 /// page can never read org A's answers. A browser's preflight carries none of these, so it is granted when some
 /// organisation allows the origin; it reveals nothing, and the request that follows is checked as above.
 /// </summary>
-public sealed partial class CorsPolicy(WidgetSettingsStore widgets, ChatSessionStore sessions, AnswerStore answers, ILogger<CorsPolicy> logger)
+public sealed partial class CorsPolicy(WidgetSettingsStore widgets, OrgDirectory directory, ChatSessionStore sessions, AnswerStore answers, ILogger<CorsPolicy> logger)
 {
     public const string AllowedHeaders = "Content-Type, X-Session-Token, Idempotency-Key";
     public const string ExposedHeaders = "X-Request-Id, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Retry-After, Idempotent-Replayed";
@@ -107,6 +107,18 @@ public sealed partial class CorsPolicy(WidgetSettingsStore widgets, ChatSessionS
     [LoggerMessage(Level = LogLevel.Warning, Message = "CORS grant skipped: the request's organisation could not be read")]
     private static partial void LogNoGrant(ILogger logger, Exception exception);
 
+    /// <summary>The active organisation a publishable widget key belongs to, with its widget settings; null otherwise.</summary>
+    public async Task<(string OrgId, WidgetSettings Settings)?> ResolveWidgetAsync(string widgetKey, CancellationToken cancellationToken)
+    {
+        if (await widgets.ResolveAsync(widgetKey, cancellationToken) is not { } widget)
+        {
+            return null;
+        }
+
+        var org = await directory.GetRecentAsync(widget.OrgId, cancellationToken);
+        return org is { Status: RecordStatus.Active } ? widget : null;
+    }
+
     public async Task<ComxResponse> PreflightAsync(HttpRequest request, RouteDefinition route, IReadOnlyList<string> allowedMethods, string requestId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -136,16 +148,11 @@ public sealed partial class CorsPolicy(WidgetSettingsStore widgets, ChatSessionS
 public static class PublicAccess
 {
     /// <summary>The active organisation a publishable widget key belongs to, with its widget settings; null otherwise.</summary>
-    public static async Task<(string OrgId, WidgetSettings Settings)?> ResolveWidgetAsync(RequestContext context, string widgetKey, CancellationToken cancellationToken)
+    /// <remarks>Kept for the chat handlers until they take <see cref="CorsPolicy"/> explicitly; new callers use <see cref="CorsPolicy.ResolveWidgetAsync"/>.</remarks>
+    public static Task<(string OrgId, WidgetSettings Settings)?> ResolveWidgetAsync(RequestContext context, string widgetKey, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (await context.Service<WidgetSettingsStore>().ResolveAsync(widgetKey, cancellationToken) is not { } widget)
-        {
-            return null;
-        }
-
-        var org = await context.Service<OrgDirectory>().GetRecentAsync(widget.OrgId, cancellationToken);
-        return org is { Status: RecordStatus.Active } ? widget : null;
+        return context.Service<CorsPolicy>().ResolveWidgetAsync(widgetKey, cancellationToken);
     }
 
     /// <summary>Null when allowed: no Origin header (not a browser, or same-origin) or an origin on the list.</summary>
