@@ -89,9 +89,9 @@ public sealed partial class LearnerDataService(
     internal async Task RunStepsAsync(ErasureMessage message, int maxSteps, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (message.V != ErasureMessage.CurrentVersion)
+        if (message.Version != ErasureMessage.CurrentVersion)
         {
-            throw new InvalidOperationException($"Unknown erasure message version {message.V}.");
+            throw new InvalidOperationException($"Unknown erasure message version {message.Version}.");
         }
 
         var orgId = message.OrgId;
