@@ -27,7 +27,7 @@ public static class ComxCoreServices
         services.AddMetrics();
         services.AddSingleton<QueueSender>();
 
-        services.AddSingleton(sp => new RouteTable(ComxRoutes.All().Concat(sp.GetServices<RouteDefinition>())));
+        services.AddSingleton(sp => new RouteTable(ComxRouteTable.All().Concat(sp.GetServices<RouteDefinition>())));
         services.AddSingleton<RateLimiter>();
         services.AddSingleton<IdempotencyStore>();
         services.AddOptions<ClerkOptions>().Bind(configuration.GetSection(ClerkOptions.Section)).ValidateOnStart();
@@ -67,6 +67,7 @@ public static class ComxCoreServices
             return ActivatorUtilities.CreateInstance<Chat.ModelAnswerGenerator>(sp, Microsoft.Extensions.AI.OpenAIClientExtensions.AsIChatClient(client));
         });
         services.AddSingleton<CorsPolicy>();
+        services.AddSingleton<WidgetAccess>();
         services.AddSingleton<WidgetSettingsStore>();
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<OrgDirectory>();
@@ -81,7 +82,7 @@ public static class ComxCoreServices
         services.AddSingleton<Billing.UsageCounter>();
         services.AddSingleton<Storage.ReadCache>();
         services.AddSingleton<Chat.ChatRateLimits>();
-        services.AddSingleton<Billing.CountedSlots>();
+        services.AddSingleton<CountedSlots>();
         services.AddSingleton<RequestPipeline>();
         services.AddSingleton<OpenApiDocument>();
         services.AddSingleton<Jobs.ComxJobs>();

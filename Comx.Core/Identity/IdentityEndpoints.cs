@@ -31,7 +31,7 @@ public sealed record ApiKeyResponse(string KeyId, string Name, string Prefix, Da
 public sealed record IssuedApiKeyResponse(string KeyId, string Name, string Key, DateTimeOffset CreatedAt);
 
 public sealed record WidgetResponse(string WidgetKey, IReadOnlyList<string> AllowedOrigins, string Greeting, WidgetTheme? Theme, bool HandoffEnabled, bool EnquiriesEnabled, DateTimeOffset UpdatedAt,
-    Widget.BusinessHours? BusinessHours, string? AwayMessage, int ChatRateLimitPerIp)
+    BusinessHours? BusinessHours, string? AwayMessage, int ChatRateLimitPerIp)
 {
     public static WidgetResponse From(WidgetSettings s) => new(s.WidgetKey, s.AllowedOrigins, s.Greeting, s.Theme, s.HandoffEnabled, s.EnquiriesEnabled, s.UpdatedAt,
         s.BusinessHours, s.AwayMessage, s.ChatRateLimitPerIp);

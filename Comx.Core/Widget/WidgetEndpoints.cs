@@ -76,7 +76,7 @@ public static class WidgetFonts
 }
 
 /// <summary>What the widget handlers need, given to them explicitly.</summary>
-public sealed record WidgetServices(CorsPolicy Access, TimeProvider Time);
+public sealed record WidgetServices(WidgetAccess Access, TimeProvider Time);
 
 /// <summary><c>GET /public/v1/widget.js</c> (the script) and <c>GET /public/v1/widget-config</c> (its display settings).</summary>
 internal static class WidgetEndpoints
@@ -127,7 +127,7 @@ internal static class WidgetEndpoints
             return ApiError.Validation("widget_key", "widget_key is the widget's publishable key (comx_pk_…).");
         }
 
-        if (await services.Access.ResolveWidgetAsync(key, cancellationToken) is not { } widget)
+        if (await services.Access.ResolveAsync(key, cancellationToken) is not { } widget)
         {
             return ApiError.NotFound("widget (check widget_key)");
         }

@@ -1,19 +1,21 @@
 using System.Text.Json;
 using Comx.Core.Chat;
 using Comx.Core.Http;
+using Comx.Core.Identity;
 using Comx.Core.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace Comx.Core.Identity;
+namespace Comx.Core;
 
 /// <summary>
-/// CORS for the public (widget) routes. An actual request is granted only when its own organisation (named by the widget
+/// CORS for the public (widget) routes, a step of the <see cref="RequestPipeline"/>; at the root because it reads
+/// several features (widget settings from Identity, sessions and answers from Chat). An actual request is granted only when its own organisation (named by the widget
 /// key or session in its body, or the session or answer in its path, or <c>?widget_key=</c>) lists the origin, so org B's
 /// page can never read org A's answers. A browser's preflight carries none of these, so it is granted when some
 /// organisation allows the origin; it reveals nothing, and the request that follows is checked as above.
 /// </summary>
-public sealed partial class CorsPolicy(WidgetSettingsStore widgets, OrgDirectory directory, ChatSessionStore sessions, AnswerStore answers, ILogger<CorsPolicy> logger)
+public sealed partial class CorsPolicy(WidgetSettingsStore widgets, ChatSessionStore sessions, AnswerStore answers, ILogger<CorsPolicy> logger)
 {
     public const string AllowedHeaders = "Content-Type, X-Session-Token, Idempotency-Key";
     public const string ExposedHeaders = "X-Request-Id, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Retry-After, Idempotent-Replayed";
@@ -107,18 +109,6 @@ public sealed partial class CorsPolicy(WidgetSettingsStore widgets, OrgDirectory
     [LoggerMessage(Level = LogLevel.Warning, Message = "CORS grant skipped: the request's organisation could not be read")]
     private static partial void LogNoGrant(ILogger logger, Exception exception);
 
-    /// <summary>The active organisation a publishable widget key belongs to, with its widget settings; null otherwise.</summary>
-    public async Task<(string OrgId, WidgetSettings Settings)?> ResolveWidgetAsync(string widgetKey, CancellationToken cancellationToken)
-    {
-        if (await widgets.ResolveAsync(widgetKey, cancellationToken) is not { } widget)
-        {
-            return null;
-        }
-
-        var org = await directory.GetRecentAsync(widget.OrgId, cancellationToken);
-        return org is { Status: RecordStatus.Active } ? widget : null;
-    }
-
     public async Task<ComxResponse> PreflightAsync(HttpRequest request, RouteDefinition route, IReadOnlyList<string> allowedMethods, string requestId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -141,34 +131,5 @@ public sealed partial class CorsPolicy(WidgetSettingsStore widgets, OrgDirectory
         }
 
         return response;
-    }
-}
-
-/// <summary>Public routes' check that the calling page's origin is one its organisation allows.</summary>
-public static class PublicAccess
-{
-    /// <summary>The active organisation a publishable widget key belongs to, with its widget settings; null otherwise.</summary>
-    /// <remarks>Kept for the chat handlers until they take <see cref="CorsPolicy"/> explicitly; new callers use <see cref="CorsPolicy.ResolveWidgetAsync"/>.</remarks>
-    public static Task<(string OrgId, WidgetSettings Settings)?> ResolveWidgetAsync(RequestContext context, string widgetKey, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        return context.Service<CorsPolicy>().ResolveWidgetAsync(widgetKey, cancellationToken);
-    }
-
-    /// <summary>Null when allowed: no Origin header (not a browser, or same-origin) or an origin on the list.</summary>
-    public static ApiError? CheckOrigin(HttpRequest request, WidgetSettings settings)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(settings);
-        var origin = request.Headers.Origin.ToString();
-        if (origin.Length == 0)
-        {
-            return null;
-        }
-
-        var normalised = WidgetOrigins.Normalise(origin);
-        return normalised is not null && settings.AllowedOrigins.Contains(normalised, StringComparer.Ordinal)
-            ? null
-            : ApiError.Forbidden("This site is not allowed to use this widget. Add its origin to the widget's allowed origins.");
     }
 }
