@@ -125,12 +125,28 @@ internal static class ThinkGuideEndpoints
         },
     ];
 
-    private static Task<ApiResult> StartAsync(ThinkGuideServices services, RequestContext context, CancellationToken cancellationToken) =>
-        services.Guide.StartAsync(context.Org, context.BodyAs<StartSessionRequest>(), cancellationToken);
+    private static async Task<ApiResult> StartAsync(ThinkGuideServices services, RequestContext context, CancellationToken cancellationToken) =>
+        Map(await services.Guide.StartAsync(context.Org, context.BodyAs<StartSessionRequest>(), cancellationToken), ApiResult.Created);
 
-    private static Task<ApiResult> StepAsync(ThinkGuideServices services, RequestContext context, CancellationToken cancellationToken) =>
-        services.Guide.StepAsync(context.Org, context.Value("sessionId"), context.BodyAs<StepRequest>(), cancellationToken);
+    private static async Task<ApiResult> StepAsync(ThinkGuideServices services, RequestContext context, CancellationToken cancellationToken) =>
+        Map(await services.Guide.StepAsync(context.Org, context.Value("sessionId"), context.BodyAs<StepRequest>(), cancellationToken), ApiResult.Ok);
 
-    private static Task<ApiResult> GetAsync(ThinkGuideServices services, RequestContext context, CancellationToken cancellationToken) =>
-        services.Guide.GetAsync(context.Org.OrgId, context.Value("sessionId"), cancellationToken);
+    private static async Task<ApiResult> GetAsync(ThinkGuideServices services, RequestContext context, CancellationToken cancellationToken) =>
+        Map(await services.Guide.GetAsync(context.Org.OrgId, context.Value("sessionId"), cancellationToken), ApiResult.Ok);
+
+    private static ApiResult Map<T>(ThinkGuideOutcome<T> outcome, Func<T, ApiResult> success) where T : class => outcome switch
+    {
+        { Value: { } value } => success(value),
+        { Refusal: ThinkGuideRefusal.NotFound } => ApiError.NotFound("ThinkGuide session"),
+        { Refusal: ThinkGuideRefusal.Blocked, BlockMessage: { } message } =>
+            new ApiError(ErrorCode.PolicyBlock, message, new Dictionary<string, object?> { ["reason"] = "blocked_term" }),
+        { Refusal: ThinkGuideRefusal.SessionCompleted, Current: { } session } =>
+            new ApiError(ErrorCode.IdempotencyConflict, "This ThinkGuide session is complete. Start a new session for a new question.",
+                new Dictionary<string, object?> { ["reason"] = "session_completed", ["step_index"] = session.StepIndex }),
+        { Refusal: ThinkGuideRefusal.StepAlreadyAnswered, Current: { } session, Answering: { } answering } =>
+            new ApiError(ErrorCode.IdempotencyConflict,
+                $"Step {answering} was already answered; the session is at step {session.StepIndex}. Read the session and answer its current prompt.",
+                new Dictionary<string, object?> { ["reason"] = "step_already_answered", ["step_index"] = session.StepIndex, ["stage"] = session.Stage }),
+        _ => throw new InvalidOperationException($"Unmapped ThinkGuide outcome {outcome.Refusal}."),
+    };
 }
