@@ -3,8 +3,6 @@ using Comx.Core.Http;
 
 namespace Comx.Core.Identity;
 
-public sealed record WebhookReceipt(bool Received, bool Duplicate, bool Ignored);
-
 /// <summary>What the Clerk webhook handler needs, given to it explicitly.</summary>
 public sealed record ClerkWebhookServices(OrgDirectory Directory, InboundEventLog Events, TimeProvider Time);
 
