@@ -69,9 +69,19 @@ public sealed class QueueMessagesTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public void IngestAndErasureMessages_QueuedByEarlierBuildsAsV_AreReadAsThatVersion_AndVIsNeverWritten()
+    {
+        var ingest = QueueMessages.Read<IngestJobMessage>(BinaryData.FromString("""{"v":1,"org_id":"org_x","job_id":"job_x"}"""), IngestJobMessage.CurrentVersion);
+        Assert.Equal(IngestJobMessage.For("org_x", "job_x"), ingest);
+        var erasure = QueueMessages.Read<ErasureMessage>(BinaryData.FromString("""{"v":1,"org_id":"org_x","erasure_id":"era_x"}"""), ErasureMessage.CurrentVersion);
+        Assert.Equal(ErasureMessage.For("org_x", "era_x"), erasure);
+        Assert.Throws<InvalidOperationException>(() => QueueMessages.Read<IngestJobMessage>(BinaryData.FromString("""{"v":2,"org_id":"org_x","job_id":"job_x"}"""), 1));
+        Assert.Equal("""{"version":1,"org_id":"org_x","job_id":"job_x"}""", Core.Http.ComxJson.Serialize(ingest));
+    }
+
     [Theory]
     [InlineData(JobNames.RunIngestJob, """{"version":2,"org_id":"org_x","job_id":"job_x"}""")]
-    [InlineData(JobNames.RunIngestJob, """{"v":1,"org_id":"org_x","job_id":"job_x"}""")]
     [InlineData(JobNames.RunLearnerErasure, """{"version":2,"org_id":"org_x","erasure_id":"era_x"}""")]
     [InlineData(JobNames.WebhookDeliveries, """{"version":2,"kind":"deliver","org_id":"org_x","delivery_partition":"org_x","delivery_row":"h|whk_x|dlv_x","attempt":1}""")]
     [InlineData(JobNames.WebhookDeliveries, """{"version":2,"kind":"dispatch","org_id":"org_x"}""")]
