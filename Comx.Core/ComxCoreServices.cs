@@ -27,7 +27,7 @@ public static class ComxCoreServices
         services.AddMetrics();
         services.AddSingleton<QueueSender>();
 
-        services.AddSingleton(sp => new RouteTable(ComxRoutes.All().Concat(sp.GetServices<RouteDefinition>())));
+        services.AddSingleton(sp => new RouteTable(ComxRouteTable.All().Concat(sp.GetServices<RouteDefinition>())));
         services.AddSingleton<RateLimiter>();
         services.AddSingleton<IdempotencyStore>();
         services.AddOptions<ClerkOptions>().Bind(configuration.GetSection(ClerkOptions.Section)).ValidateOnStart();
@@ -68,6 +68,7 @@ public static class ComxCoreServices
             return ActivatorUtilities.CreateInstance<Chat.ModelAnswerGenerator>(sp, Microsoft.Extensions.AI.OpenAIClientExtensions.AsIChatClient(client));
         });
         services.AddSingleton<CorsPolicy>();
+        services.AddSingleton<WidgetAccess>();
         services.AddSingleton<WidgetSettingsStore>();
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<OrgDirectory>();
@@ -86,7 +87,7 @@ public static class ComxCoreServices
         services.AddSingleton<Chat.EnquiryServices>();
         services.AddSingleton<Chat.FeedbackServices>();
         services.AddSingleton<Chat.VisitorHandoffServices>();
-        services.AddSingleton<Billing.CountedSlots>();
+        services.AddSingleton<CountedSlots>();
         services.AddSingleton<RequestPipeline>();
         services.AddSingleton<OpenApiDocument>();
         services.AddSingleton<Jobs.ComxJobs>();
@@ -111,6 +112,21 @@ public static class ComxCoreServices
         services.AddSingleton<Notifications.NotificationServices>();
         services.AddSingleton<Deliveries.WebhookServices>();
         services.AddSingleton<Actions.ActionServices>();
+
+        // Each feature's handlers get their dependencies as one services record (EndpointServices.With).
+        services.AddSingleton<Knowledge.SourceServices>();
+        services.AddSingleton<Inbox.InboxServices>();
+        services.AddSingleton<IdentityServices>();
+        services.AddSingleton<Templates.TemplateServices>();
+        services.AddSingleton<DataProtection.DataProtectionServices>();
+        services.AddSingleton<Insights.InsightsServices>();
+        services.AddSingleton<ThinkGuide.ThinkGuideServices>();
+        services.AddSingleton<Widget.WidgetServices>();
+        services.AddSingleton<ClerkWebhookServices>();
+        services.AddSingleton<StripeWebhookServices>();
+        services.AddSingleton<OperationsServices>();
+        services.AddSingleton<Safeguarding.SafeguardingServices>();
+        services.AddSingleton<Accessibility.LearnerAccessibilityServices>();
         services.AddSingleton<Events.IEventConsumer, Notifications.NotificationConsumer>();
         services.AddSingleton<Insights.InsightsStore>();
         services.AddSingleton<Events.IEventConsumer, Insights.InsightsConsumer>();

@@ -5,6 +5,9 @@ using Comx.Core.Storage;
 
 namespace Comx.Core.Billing;
 
+/// <summary>What the Stripe webhook handler needs, given to it explicitly.</summary>
+public sealed record StripeWebhookServices(BillingSync Sync, InboundEventLog Events);
+
 /// <summary>
 /// <c>POST /api/webhooks/stripe</c>: the signature was verified on the raw body by the pipeline. Events are read from
 /// the raw JSON through <see cref="StripeEventEnvelope"/> (not Stripe.net's classes, whose shapes follow one API version) and applied once by
@@ -14,13 +17,13 @@ internal static class StripeWebhookEndpoint
 {
     public const string Source = "stripe";
 
-    public static RouteDefinition Route => new(RouteNames.StripeWebhook, "POST", Http.Routes.StripeWebhook, RouteAuth.StripeWebhook, HandleAsync)
+    public static RouteDefinition Route => new(RouteNames.StripeWebhook, "POST", Http.Routes.StripeWebhook, RouteAuth.StripeWebhook, EndpointServices.With<StripeWebhookServices>(HandleAsync))
     {
         ResponseType = typeof(WebhookReceipt),
         Summary = "Stripe billing events (checkout, subscriptions, failed payments).",
     };
 
-    private static async Task<ApiResult> HandleAsync(RequestContext context, CancellationToken cancellationToken)
+    private static async Task<ApiResult> HandleAsync(StripeWebhookServices services, RequestContext context, CancellationToken cancellationToken)
     {
         if (StripeEventEnvelope.TryParse(context.RawBody.Span) is not { } e)
         {
@@ -32,10 +35,10 @@ internal static class StripeWebhookEndpoint
             return ApiError.Validation("id", "A Stripe event id is evt_ followed by letters and digits.");
         }
 
-        var sync = context.Service<BillingSync>();
+        var sync = services.Sync;
         var handled = e.Type is "checkout.session.completed" or "customer.subscription.created" or "customer.subscription.updated"
             or "customer.subscription.deleted" or "invoice.payment_failed";
-        return await context.Service<InboundEventLog>().ApplyOnceAsync(Source, e.Id, e.Type, handled, ct => ApplyAsync(sync, e, ct), cancellationToken);
+        return await services.Events.ApplyOnceAsync(Source, e.Id, e.Type, handled, ct => ApplyAsync(sync, e, ct), cancellationToken);
     }
 
     private static async Task<ApiError?> ApplyAsync(BillingSync sync, StripeEventEnvelope e, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using Comx.Core.Accessibility;
 using Comx.Core.Http;
 using Comx.Core.Inbox;
+using Comx.Core.Storage;
 using Comx.Core.ThinkGuide;
 
 namespace Comx.Core.DataProtection;
@@ -56,7 +57,7 @@ public sealed record ErasureResponse(string ErasureId, string LearnerId, Erasure
 
 
 /// <summary>The queue message of <c>learner-erasures</c>. Versioned so the shape can change safely.</summary>
-public sealed record ErasureMessage(int V, string OrgId, string ErasureId)
+public sealed record ErasureMessage(int Version, string OrgId, string ErasureId) : IQueueMessage
 {
     public const int CurrentVersion = 1;
 

@@ -89,9 +89,9 @@ public sealed partial class LearnerDataService(
     internal async Task RunStepsAsync(ErasureMessage message, int maxSteps, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (message.V != ErasureMessage.CurrentVersion)
+        if (message.Version != ErasureMessage.CurrentVersion)
         {
-            throw new InvalidOperationException($"Unknown erasure message version {message.V}.");
+            throw new InvalidOperationException($"Unknown erasure message version {message.Version}.");
         }
 
         var orgId = message.OrgId;
@@ -186,21 +186,7 @@ public sealed partial class LearnerDataService(
             return new Dictionary<string, int> { ["events"] = 0, ["deliveries"] = 0 };
         }
 
-        // Outbox rows live in the conversations table (raised with a thread write) and in the events table (raised alone).
-        var outbox = await conversations.DeleteRowsAsync(orgId, "o|", row => Names(row, tokens), cancellationToken);
-        var eventsTable = storage.Table(StorageNames.Tables.Events);
-        var doomedEvents = new List<ITableEntity>();
-        var outboxFilter = TableClient.CreateQueryFilter($"PartitionKey eq {orgId} and RowKey ge {"o|"} and RowKey lt {"o}"}");
-        await foreach (var row in eventsTable.QueryAsync<TableEntity>(outboxFilter, cancellationToken: cancellationToken))
-        {
-            if (Names(row, tokens))
-            {
-                doomedEvents.Add(row);
-            }
-        }
-
-        await TableBatches.DeleteAsync(eventsTable, doomedEvents, cancellationToken);
-        var eventCount = outbox + doomedEvents.Count;
+        var eventCount = await events.DeleteWhereAsync(orgId, row => Names(row, tokens), cancellationToken);
         var deliveriesTable = storage.Table(StorageNames.Tables.Deliveries);
         var doomed = new List<ITableEntity>();
         await foreach (var row in deliveriesTable.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {orgId}"), cancellationToken: cancellationToken))

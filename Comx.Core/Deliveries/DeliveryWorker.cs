@@ -1,5 +1,4 @@
 using Azure.Storage.Queues.Models;
-using Comx.Core.Http;
 using Comx.Core.Events;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -25,13 +24,7 @@ public sealed partial class DeliveryWorker(
     public async Task HandleAsync(QueueMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var parsed = ComxJson.Deserialize<DeliveryQueueMessage>(message.Body.ToMemory().Span);
-        if (parsed is null || parsed.Version > DeliveryQueueMessage.CurrentVersion)
-        {
-            LogUnknownMessage(logger, message.MessageId);
-            return;
-        }
-
+        var parsed = Storage.QueueMessages.Read<DeliveryQueueMessage>(message.Body, DeliveryQueueMessage.CurrentVersion);
         switch (parsed.Kind)
         {
             case DeliveryQueueMessage.Dispatch:
@@ -41,8 +34,8 @@ public sealed partial class DeliveryWorker(
                 await DeliverAsync(parsed.OrgId, row, attempt, cancellationToken);
                 break;
             default:
-                LogUnknownMessage(logger, message.MessageId);
-                break;
+                // Not a shape this version writes: kept (retried, then poisoned) like any message it cannot read.
+                throw new InvalidOperationException($"Delivery queue message {message.MessageId} has kind {parsed.Kind} without what that kind needs.");
         }
     }
 
@@ -195,9 +188,6 @@ public sealed partial class DeliveryWorker(
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery queue message {MessageId} is not one this version understands; dropped")]
-    private static partial void LogUnknownMessage(ILogger logger, string messageId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery {DeliveryId} was overdue ({Status}); attempt {Attempt} queued again")]
     private static partial void LogRecovered(ILogger logger, string deliveryId, int attempt, DeliveryStatus status);

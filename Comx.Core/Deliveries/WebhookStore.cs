@@ -36,7 +36,7 @@ public sealed record WebhookSubscription(
 /// <see cref="DeliveryOptions.PauseAfterFailingFor"/> with at least <see cref="DeliveryOptions.PauseAfterFailures"/>
 /// failures in a row, or at once on 410 Gone.
 /// </summary>
-public sealed class WebhookStore(ComxStorage storage, IdGenerator ids, TimeProvider time, IOptions<DeliveryOptions> options, Billing.CountedSlots slots)
+public sealed class WebhookStore(ComxStorage storage, IdGenerator ids, TimeProvider time, IOptions<DeliveryOptions> options, CountedSlots slots)
 {
     public const int MaxHooksPerOrg = 20;
 

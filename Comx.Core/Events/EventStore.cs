@@ -118,6 +118,34 @@ public sealed class EventStore(ComxStorage storage, QueueSender queue, TimeProvi
         }
     }
 
+    /// <summary>
+    /// Deletes the organisation's outbox rows, in every table that holds them, that <paramref name="match"/> accepts (an
+    /// erasure removes events naming a learner before they are dispatched); returns how many went.
+    /// </summary>
+    public async Task<int> DeleteWhereAsync(string orgId, Func<TableEntity, bool> match, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(match);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {orgId} and RowKey ge {RowPrefix} and RowKey lt {"o}"}");
+        var removed = 0;
+        foreach (var name in OutboxTables)
+        {
+            var table = storage.Table(name);
+            var doomed = new List<ITableEntity>();
+            await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+            {
+                if (match(row))
+                {
+                    doomed.Add(row);
+                }
+            }
+
+            await TableBatches.DeleteAsync(table, doomed, cancellationToken);
+            removed += doomed.Count;
+        }
+
+        return removed;
+    }
+
     /// <summary>Organisations with outbox events that may not have been dispatched yet (the sweeper's work list).</summary>
     public async Task<IReadOnlyList<string>> ListPendingOrgsAsync(CancellationToken cancellationToken = default)
     {

@@ -3,7 +3,8 @@ using Comx.Core.Http;
 
 namespace Comx.Core.Identity;
 
-public sealed record WebhookReceipt(bool Received, bool Duplicate, bool Ignored);
+/// <summary>What the Clerk webhook handler needs, given to it explicitly.</summary>
+public sealed record ClerkWebhookServices(OrgDirectory Directory, InboundEventLog Events, TimeProvider Time);
 
 /// <summary>
 /// <c>POST /api/webhooks/clerk</c>: the signature was verified on the raw body by the pipeline; here the event is
@@ -14,20 +15,20 @@ internal static class ClerkWebhookEndpoint
 {
     public const string Source = "clerk";
 
-    public static RouteDefinition Route => new(RouteNames.ClerkWebhook, "POST", Http.Routes.ClerkWebhook, RouteAuth.ClerkWebhook, HandleAsync)
+    public static RouteDefinition Route => new(RouteNames.ClerkWebhook, "POST", Http.Routes.ClerkWebhook, RouteAuth.ClerkWebhook, EndpointServices.With<ClerkWebhookServices>(HandleAsync))
     {
         ResponseType = typeof(WebhookReceipt),
         Summary = "Clerk (Svix-signed) organisation, membership and user events.",
     };
 
-    private static async Task<ApiResult> HandleAsync(RequestContext context, CancellationToken cancellationToken)
+    private static async Task<ApiResult> HandleAsync(ClerkWebhookServices services, RequestContext context, CancellationToken cancellationToken)
     {
         // Verified by the pipeline already, so the id is present.
         var eventId = SvixSignature.MessageId(context.Request.Headers)!;
         ClerkEvent? parsed;
         try
         {
-            parsed = ClerkEvent.Parse(context.RawBody.Span, context.Service<TimeProvider>().GetUtcNow());
+            parsed = ClerkEvent.Parse(context.RawBody.Span, services.Time.GetUtcNow());
         }
         catch (JsonException)
         {
@@ -39,8 +40,8 @@ internal static class ClerkWebhookEndpoint
             return ApiError.Validation("body", "The event is not a Clerk event (type and data are required).");
         }
 
-        var directory = context.Service<OrgDirectory>();
-        return await context.Service<InboundEventLog>().ApplyOnceAsync(Source, eventId, parsed.Type, ClerkEvent.Handled.Contains(parsed.Type),
+        var directory = services.Directory;
+        return await services.Events.ApplyOnceAsync(Source, eventId, parsed.Type, ClerkEvent.Handled.Contains(parsed.Type),
             ct => ApplyAsync(directory, parsed, ct), cancellationToken);
     }
 

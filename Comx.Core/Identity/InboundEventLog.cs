@@ -88,44 +88,6 @@ public sealed class InboundEventLog(ComxStorage storage, TimeProvider time)
         return InboundClaim.InFlight;
     }
 
-    /// <summary>
-    /// The one way an inbound event is handled: claim it, apply it, then mark it applied; a refusal or an exception gives
-    /// the claim back. A copy of an applied event is 200 <c>duplicate: true</c>; a copy that arrives while another is
-    /// being applied is 409, retryable (never "duplicate", since that one may yet fail).
-    /// </summary>
-    public async Task<ApiResult> ApplyOnceAsync(string source, string eventId, string type, bool handled, Func<CancellationToken, Task<ApiError?>> apply,
-        CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(apply);
-        switch (await ClaimAsync(source, eventId, type, cancellationToken))
-        {
-            case InboundClaim.Applied:
-                return ApiResult.Ok(new WebhookReceipt(true, true, false));
-            case InboundClaim.InFlight:
-                return ApiError.Conflict("This event is being applied by another delivery of it. Retry shortly.", retryable: true);
-        }
-
-        ApiError? refused;
-        try
-        {
-            refused = await apply(cancellationToken);
-        }
-        catch
-        {
-            await ReleaseQuietlyAsync(source, eventId);
-            throw;
-        }
-
-        if (refused is not null)
-        {
-            await ReleaseAsync(source, eventId, CancellationToken.None);
-            return refused;
-        }
-
-        await CompleteAsync(source, eventId, CancellationToken.None);
-        return ApiResult.Ok(new WebhookReceipt(true, false, !handled));
-    }
-
     /// <summary>Marks a claimed event applied: from now on every copy is acknowledged as a duplicate.</summary>
     public async Task CompleteAsync(string source, string eventId, CancellationToken cancellationToken = default) =>
         await Table.UpdateEntityAsync(new TableEntity(source, StorageKeys.Hash(eventId))
@@ -146,7 +108,8 @@ public sealed class InboundEventLog(ComxStorage storage, TimeProvider time)
         }
     }
 
-    private async Task ReleaseQuietlyAsync(string source, string eventId)
+    /// <summary>Gives a claim back after a failure, without letting a storage error hide the failure itself.</summary>
+    internal async Task ReleaseQuietlyAsync(string source, string eventId)
     {
         try
         {

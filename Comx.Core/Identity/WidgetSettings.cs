@@ -1,5 +1,4 @@
 using Comx.Core.Http;
-using Comx.Core.Widget;
 
 namespace Comx.Core.Identity;
 

@@ -193,7 +193,7 @@ public sealed class WidgetSettingsStore(ComxStorage storage, IdGenerator ids, Ti
 
         public WidgetSettings ToSettings() => new(WidgetKey, OriginList(), Greeting,
             Theme is null ? null : ComxJson.Deserialize<WidgetTheme>(Theme), HandoffEnabled, EnquiriesEnabled, UpdatedAt,
-            BusinessHours is null ? null : ComxJson.Deserialize<Widget.BusinessHours>(BusinessHours), AwayMessage,
+            BusinessHours is null ? null : ComxJson.Deserialize<BusinessHours>(BusinessHours), AwayMessage,
             ChatRateLimitPerIp ?? WidgetSettingsRequest.DefaultChatRateLimitPerIp);
     }
 }

@@ -72,6 +72,9 @@ public sealed record HandoffRequest(string ThreadId, string Reason, string? Assi
 
 public sealed record HandoffResponse(string HandoffId, string ThreadId, string Status, string Reason, string? AssigneeUserId, string RequestedBy);
 
+/// <summary>What the inbox handlers need, given to them explicitly.</summary>
+public sealed record InboxServices(ConversationStore Conversations, Identity.OrgDirectory Directory, IdGenerator Ids, TimeProvider Time);
+
 /// <summary>
 /// The inbox: threads newest first (by status and activity), a thread with its messages, staff replies, resolving,
 /// and handoffs. A handoff or a staff reply pauses the bot on the thread; resolving lets it answer again.
@@ -82,33 +85,33 @@ internal static class InboxEndpoints
 
     public static IEnumerable<RouteDefinition> Routes =>
     [
-        new(RouteNames.ListThreads, "GET", Http.Routes.InboxThreads, RouteAuth.Org, ListAsync)
+        new(RouteNames.ListThreads, "GET", Http.Routes.InboxThreads, RouteAuth.Org, EndpointServices.With<InboxServices>(ListAsync))
         {
             ResponseType = typeof(ListResponse<ThreadSummary>), Paged = true, QueryParameters = ["status", "since"],
             Summary = "Threads, newest activity first; filter by status (open, handoff, resolved) and since (ISO-8601).",
         },
-        new(RouteNames.GetThread, "GET", Http.Routes.InboxThread, RouteAuth.Org, GetAsync)
+        new(RouteNames.GetThread, "GET", Http.Routes.InboxThread, RouteAuth.Org, EndpointServices.With<InboxServices>(GetAsync))
         { ResponseType = typeof(ThreadDetail), Summary = "A thread with its messages, oldest first." },
-        new(RouteNames.ReplyToThread, "POST", Http.Routes.InboxThreadMessages, RouteAuth.Org, ReplyAsync)
+        new(RouteNames.ReplyToThread, "POST", Http.Routes.InboxThreadMessages, RouteAuth.Org, EndpointServices.With<InboxServices>(ReplyAsync))
         {
             RequestType = typeof(StaffReplyRequest), ResponseType = typeof(MessageResponse), SuccessStatus = 201,
             Summary = "A staff reply, shown to the visitor. Replying takes the thread over: the bot pauses until it is resolved.",
         },
-        new(RouteNames.ResolveThread, "POST", Http.Routes.InboxThreadResolve, RouteAuth.Org, ResolveAsync)
+        new(RouteNames.ResolveThread, "POST", Http.Routes.InboxThreadResolve, RouteAuth.Org, EndpointServices.With<InboxServices>(ResolveAsync))
         { ResponseType = typeof(ThreadSummary), Summary = "Marks the thread resolved; the bot answers the visitor again." },
-        new(RouteNames.CreateHandoff, "POST", Http.Routes.Handoffs, RouteAuth.Org, HandoffAsync)
+        new(RouteNames.CreateHandoff, "POST", Http.Routes.Handoffs, RouteAuth.Org, EndpointServices.With<InboxServices>(HandoffAsync))
         {
             RequestType = typeof(HandoffRequest), ResponseType = typeof(HandoffResponse), SuccessStatus = 201,
             Summary = "Hands the thread to a person: the bot pauses and handoff.requested is raised. A thread already handed off returns its handoff.",
         },
-        new(RouteNames.AssignThread, "POST", Http.Routes.InboxThreadAssign, RouteAuth.Org, AssignAsync)
+        new(RouteNames.AssignThread, "POST", Http.Routes.InboxThreadAssign, RouteAuth.Org, EndpointServices.With<InboxServices>(AssignAsync))
         {
             RequestType = typeof(AssignThreadRequest), ResponseType = typeof(ThreadSummary),
             Summary = "Assigns the thread to a member of the organisation (user_id), or unassigns it (null). The thread with assignee_user_id.",
         },
     ];
 
-    private static async Task<ApiResult> ListAsync(RequestContext context, CancellationToken cancellationToken)
+    private static async Task<ApiResult> ListAsync(InboxServices services, RequestContext context, CancellationToken cancellationToken)
     {
         var page = PageRequest.From(context);
         if (page.Error is { } pageError)
@@ -138,13 +141,13 @@ internal static class InboxEndpoints
             since = parsedSince;
         }
 
-        var threads = await context.Service<ConversationStore>().ListThreadsAsync(context.Org.OrgId, status, since, page.Value!, cancellationToken);
+        var threads = await services.Conversations.ListThreadsAsync(context.Org.OrgId, status, since, page.Value!, cancellationToken);
         return ApiResult.Ok(new ListResponse<ThreadSummary>([.. threads.Data.Select(ThreadSummary.From)], threads.NextCursor));
     }
 
-    private static async Task<ApiResult> GetAsync(RequestContext context, CancellationToken cancellationToken)
+    private static async Task<ApiResult> GetAsync(InboxServices services, RequestContext context, CancellationToken cancellationToken)
     {
-        var store = context.Service<ConversationStore>();
+        var store = services.Conversations;
         var thread = await store.GetThreadAsync(context.Org.OrgId, context.Value("threadId"), cancellationToken);
         if (thread is null)
         {
@@ -155,35 +158,35 @@ internal static class InboxEndpoints
         return ApiResult.Ok(ThreadDetail.From(thread, messages));
     }
 
-    private static async Task<ApiResult> ReplyAsync(RequestContext context, CancellationToken cancellationToken)
+    private static async Task<ApiResult> ReplyAsync(InboxServices services, RequestContext context, CancellationToken cancellationToken)
     {
         var caller = context.Org;
         var text = context.BodyAs<StaffReplyRequest>().Text.Trim();
-        var written = await context.Service<ConversationStore>().WriteAsync(caller.OrgId, context.Value("threadId"), thread =>
+        var written = await services.Conversations.WriteAsync(caller.OrgId, context.Value("threadId"), thread =>
             new ThreadWrite([new NewMessage(MessageRole.Agent, text, AuthorId: caller.Stamp)],
                 thread.Status == ThreadStatus.Handoff ? null : new ThreadChange(Status: ThreadStatus.Handoff, HandoffRequestedBy: caller.Stamp, HandoffReason: "staff replied"),
                 []), cancellationToken: cancellationToken);
         return written is { } w ? ApiResult.Created(MessageResponse.From(w.Messages[0])) : ApiError.NotFound("thread");
     }
 
-    private static async Task<ApiResult> ResolveAsync(RequestContext context, CancellationToken cancellationToken)
+    private static async Task<ApiResult> ResolveAsync(InboxServices services, RequestContext context, CancellationToken cancellationToken)
     {
         var caller = context.Org;
-        var now = context.Service<TimeProvider>().GetUtcNow();
-        var written = await context.Service<ConversationStore>().WriteAsync(caller.OrgId, context.Value("threadId"), _ =>
+        var now = services.Time.GetUtcNow();
+        var written = await services.Conversations.WriteAsync(caller.OrgId, context.Value("threadId"), _ =>
             new ThreadWrite([], new ThreadChange(Status: ThreadStatus.Resolved, ResolvedAt: now, ResolvedBy: caller.Stamp), []), cancellationToken: cancellationToken);
         return written is { } w ? ApiResult.Ok(ThreadSummary.From(w.Thread)) : ApiError.NotFound("thread");
     }
 
-    private static async Task<ApiResult> HandoffAsync(RequestContext context, CancellationToken cancellationToken)
+    private static async Task<ApiResult> HandoffAsync(InboxServices services, RequestContext context, CancellationToken cancellationToken)
     {
         var caller = context.Org;
         var request = context.BodyAs<HandoffRequest>();
-        var ids = context.Service<IdGenerator>();
-        var now = context.Service<TimeProvider>().GetUtcNow();
+        var ids = services.Ids;
+        var now = services.Time.GetUtcNow();
         ThreadRecord? already = null;
         var handoffId = ids.New("hof");
-        var written = await context.Service<ConversationStore>().WriteAsync(caller.OrgId, request.ThreadId, thread =>
+        var written = await services.Conversations.WriteAsync(caller.OrgId, request.ThreadId, thread =>
         {
             if (thread.Status == ThreadStatus.Handoff && thread.HandoffId is not null)
             {
@@ -205,17 +208,17 @@ internal static class InboxEndpoints
             : ApiError.NotFound("thread");
     }
 
-    private static async Task<ApiResult> AssignAsync(RequestContext context, CancellationToken cancellationToken)
+    private static async Task<ApiResult> AssignAsync(InboxServices services, RequestContext context, CancellationToken cancellationToken)
     {
         var caller = context.Org;
         var userId = context.BodyAs<AssignThreadRequest>().UserId;
         if (userId is not null
-            && await context.Service<Identity.OrgDirectory>().GetMembershipAsync(caller.OrgId, userId, cancellationToken) is not { Status: Identity.RecordStatus.Active })
+            && await services.Directory.GetMembershipAsync(caller.OrgId, userId, cancellationToken) is not { Status: Identity.RecordStatus.Active })
         {
             return ApiError.Validation("user_id", "user_id is not a member of this organisation.");
         }
 
-        var written = await context.Service<ConversationStore>().WriteAsync(caller.OrgId, context.Value("threadId"), _ =>
+        var written = await services.Conversations.WriteAsync(caller.OrgId, context.Value("threadId"), _ =>
             new ThreadWrite([], new ThreadChange(Assignee: new AssigneeUpdate(userId)), []), cancellationToken: cancellationToken);
         return written is { } w ? ApiResult.Ok(ThreadSummary.From(w.Thread)) : ApiError.NotFound("thread");
     }

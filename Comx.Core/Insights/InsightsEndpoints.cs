@@ -67,6 +67,9 @@ public sealed record InsightsRange(DateOnly From, DateOnly To)
     }
 }
 
+/// <summary>What the insights handlers need, given to them explicitly.</summary>
+public sealed record InsightsServices(InsightsStore Store, TimeProvider Time);
+
 /// <summary>Insights: counters kept by <see cref="InsightsConsumer"/> as events happen, read with range queries.</summary>
 internal static class InsightsEndpoints
 {
@@ -76,33 +79,33 @@ internal static class InsightsEndpoints
 
     public static IEnumerable<RouteDefinition> Routes =>
     [
-        new(RouteNames.InsightsSummary, "GET", Http.Routes.InsightsSummary, RouteAuth.Org, SummaryAsync)
+        new(RouteNames.InsightsSummary, "GET", Http.Routes.InsightsSummary, RouteAuth.Org, EndpointServices.With<InsightsServices>(SummaryAsync))
         {
             ResponseType = typeof(InsightsSummary), QueryParameters = ["from", "to"],
             Summary = "Messages, answered, fallbacks, handoffs, escalations, helpful and unhelpful votes and the most cited sources for from..to (UTC dates, inclusive; default the last 30 days; at most 366 days).",
         },
-        new(RouteNames.InsightsUnanswered, "GET", Http.Routes.InsightsUnanswered, RouteAuth.Org, UnansweredAsync)
+        new(RouteNames.InsightsUnanswered, "GET", Http.Routes.InsightsUnanswered, RouteAuth.Org, EndpointServices.With<InsightsServices>(UnansweredAsync))
         {
             ResponseType = typeof(ListResponse<QuestionGroup>), Paged = true, QueryParameters = ["from", "to"],
             Summary = "Questions that fell back or were marked unhelpful in from..to, grouped by meaning, biggest groups first (the newest 5,000 questions).",
         },
     ];
 
-    private static async Task<ApiResult> SummaryAsync(RequestContext context, CancellationToken cancellationToken)
+    private static async Task<ApiResult> SummaryAsync(InsightsServices services, RequestContext context, CancellationToken cancellationToken)
     {
-        var range = InsightsRange.Read(context, context.Service<TimeProvider>().GetUtcNow());
+        var range = InsightsRange.Read(context, services.Time.GetUtcNow());
         if (range.Error is { } error)
         {
             return error;
         }
 
         var (from, to) = range.Value!;
-        return ApiResult.Ok(await context.Service<InsightsStore>().SummaryAsync(context.Org.OrgId, from, to, TopSources, cancellationToken));
+        return ApiResult.Ok(await services.Store.SummaryAsync(context.Org.OrgId, from, to, TopSources, cancellationToken));
     }
 
-    private static async Task<ApiResult> UnansweredAsync(RequestContext context, CancellationToken cancellationToken)
+    private static async Task<ApiResult> UnansweredAsync(InsightsServices services, RequestContext context, CancellationToken cancellationToken)
     {
-        var range = InsightsRange.Read(context, context.Service<TimeProvider>().GetUtcNow());
+        var range = InsightsRange.Read(context, services.Time.GetUtcNow());
         if (range.Error is { } error)
         {
             return error;
@@ -123,7 +126,7 @@ internal static class InsightsEndpoints
         }
 
         var (from, to) = range.Value!;
-        var rows = await context.Service<InsightsStore>().UnansweredAsync(context.Org.OrgId, from, to, MaxQuestions, cancellationToken);
+        var rows = await services.Store.UnansweredAsync(context.Org.OrgId, from, to, MaxQuestions, cancellationToken);
         var groups = QuestionGrouping.Group(rows);
         var data = groups.Skip(offset).Take(page.Value.Limit).ToList();
         var next = offset + data.Count < groups.Count ? TablePaging.EncodeCursor($"g:{offset + data.Count}") : null;

@@ -18,12 +18,11 @@ public sealed class ComxJobs(IServiceProvider services)
             sp.GetRequiredService<Deliveries.DeliveryWorker>().HandleAsync(message, ct)),
 
         new(JobNames.RunIngestJob, StorageNames.Queues.IngestJobs, static (sp, message, ct) =>
-            sp.GetRequiredService<IngestService>().RunAsync(
-                ComxJson.Deserialize<IngestJobMessage>(message.Body.ToMemory().Span) ?? throw new InvalidOperationException("Empty ingest message."), ct)),
+            sp.GetRequiredService<IngestService>().RunAsync(QueueMessages.Read<IngestJobMessage>(message.Body, IngestJobMessage.CurrentVersion), ct)),
 
         new(JobNames.RunLearnerErasure, StorageNames.Queues.LearnerErasures, static (sp, message, ct) =>
             sp.GetRequiredService<DataProtection.LearnerDataService>().RunAsync(
-                ComxJson.Deserialize<DataProtection.ErasureMessage>(message.Body.ToMemory().Span) ?? throw new InvalidOperationException("Empty erasure message."), ct)),
+                QueueMessages.Read<DataProtection.ErasureMessage>(message.Body, DataProtection.ErasureMessage.CurrentVersion), ct)),
     ];
 
     public static IReadOnlyList<TimerDefinition> Timers { get; } =

@@ -192,9 +192,9 @@ public sealed partial class IngestService(
     public async Task RunAsync(IngestJobMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (message.V != IngestJobMessage.CurrentVersion)
+        if (message.Version != IngestJobMessage.CurrentVersion)
         {
-            throw new InvalidOperationException($"Unknown ingest message version {message.V}.");
+            throw new InvalidOperationException($"Unknown ingest message version {message.Version}.");
         }
 
         var job = await ClaimAsync(message.OrgId, message.JobId, requireExpiredLease: false, cancellationToken);

@@ -1,5 +1,6 @@
 using System.Text;
 using Comx.Core.Http;
+using Comx.Core.Storage;
 
 namespace Comx.Core.Knowledge;
 
@@ -214,8 +215,8 @@ public sealed record SourceHealthResponse(string SourceId, SourceHealthStatus St
         s.LastFailureAt, s.LastError, s.ConsecutiveFailures, s.LastJobId, s.ActiveJobId, s.RefreshIntervalHours) { Crawl = s.Crawl };
 }
 
-/// <summary>The queue message of <c>ingest-jobs</c>: which job to run. Versioned so the shape can change safely.</summary>
-public sealed record IngestJobMessage(int V, string OrgId, string JobId)
+/// <summary>The queue message of <c>ingest-jobs</c>: which job to run. Versioned by the rule of <see cref="QueueMessages"/>.</summary>
+public sealed record IngestJobMessage(int Version, string OrgId, string JobId) : IQueueMessage
 {
     public const int CurrentVersion = 1;
 

@@ -1,7 +1,6 @@
 using Azure.Data.Tables;
 using Comx.Core.Http;
 using Comx.Core.Storage;
-using RequestContext = Comx.Core.Http.RequestContext;
 
 namespace Comx.Core.Safeguarding;
 
@@ -34,22 +33,4 @@ public sealed class SafeguardingPolicyStore(ComxStorage storage, TimeProvider ti
         cache.Invalidate(PolicyKind, orgId);
         return policy;
     }
-}
-
-/// <summary><c>GET/PUT /org/v1/safeguarding</c> (PUT: org:admin).</summary>
-internal static class SafeguardingEndpoints
-{
-    public static IEnumerable<RouteDefinition> Routes =>
-    [
-        new(RouteNames.GetSafeguarding, "GET", Http.Routes.Safeguarding, RouteAuth.Org, GetAsync)
-        { ResponseType = typeof(SafeguardingPolicy), Summary = "The safeguarding policy (the defaults until one is saved)." },
-        new(RouteNames.PutSafeguarding, "PUT", Http.Routes.Safeguarding, RouteAuth.OrgAdmin, PutAsync)
-        { RequestType = typeof(SafeguardingPolicy), ResponseType = typeof(SafeguardingPolicy), Summary = "Replaces the safeguarding policy." },
-    ];
-
-    private static async Task<ApiResult> GetAsync(RequestContext context, CancellationToken cancellationToken) =>
-        ApiResult.Ok(await context.Service<SafeguardingPolicyStore>().GetAsync(context.Org.OrgId, cancellationToken));
-
-    private static async Task<ApiResult> PutAsync(RequestContext context, CancellationToken cancellationToken) =>
-        ApiResult.Ok(await context.Service<SafeguardingPolicyStore>().SaveAsync(context.Org.OrgId, context.BodyAs<SafeguardingPolicy>(), context.Org.Stamp, cancellationToken));
 }

@@ -56,33 +56,36 @@ public sealed record RenderTemplateRequest(IReadOnlyDictionary<string, string> V
 
 public sealed record RenderedTemplate(string Text);
 
+/// <summary>What the template handlers need, given to them explicitly.</summary>
+public sealed record TemplateServices(TemplateStore Templates, IdGenerator Ids, TimeProvider Time);
+
 /// <summary>Reply templates with <c>{{variable}}</c> placeholders, newest first: created, listed, changed, deleted and rendered.</summary>
 internal static class TemplateEndpoints
 {
     public static IEnumerable<RouteDefinition> Routes =>
     [
-        new(RouteNames.ListTemplates, "GET", Http.Routes.Templates, RouteAuth.Org, ListAsync)
+        new(RouteNames.ListTemplates, "GET", Http.Routes.Templates, RouteAuth.Org, EndpointServices.With<TemplateServices>(ListAsync))
         { ResponseType = typeof(ListResponse<TemplateResponse>), Paged = true, Summary = "Templates, newest first." },
-        new(RouteNames.CreateTemplate, "POST", Http.Routes.Templates, RouteAuth.Org, CreateAsync)
+        new(RouteNames.CreateTemplate, "POST", Http.Routes.Templates, RouteAuth.Org, EndpointServices.With<TemplateServices>(CreateAsync))
         {
             RequestType = typeof(CreateTemplateRequest), ResponseType = typeof(TemplateResponse), SuccessStatus = 201,
             Summary = "Creates a template; its {{variables}} are parsed and listed (unbalanced braces or bad names are field errors).",
         },
-        new(RouteNames.UpdateTemplate, "PUT", Http.Routes.Template, RouteAuth.Org, UpdateAsync)
+        new(RouteNames.UpdateTemplate, "PUT", Http.Routes.Template, RouteAuth.Org, EndpointServices.With<TemplateServices>(UpdateAsync))
         {
             RequestType = typeof(CreateTemplateRequest), ResponseType = typeof(TemplateResponse),
             Summary = "Replaces a template's name, category and body; its variables are parsed again.",
         },
-        new(RouteNames.DeleteTemplate, "DELETE", Http.Routes.Template, RouteAuth.Org, DeleteAsync)
+        new(RouteNames.DeleteTemplate, "DELETE", Http.Routes.Template, RouteAuth.Org, EndpointServices.With<TemplateServices>(DeleteAsync))
         { SuccessStatus = 204, Summary = "Deletes a template." },
-        new(RouteNames.RenderTemplate, "POST", Http.Routes.TemplateRender, RouteAuth.Org, RenderAsync)
+        new(RouteNames.RenderTemplate, "POST", Http.Routes.TemplateRender, RouteAuth.Org, EndpointServices.With<TemplateServices>(RenderAsync))
         {
             RequestType = typeof(RenderTemplateRequest), ResponseType = typeof(RenderedTemplate),
             Summary = "The template's text with every {{variable}} filled in from variables; a variable the template uses and the request lacks is 400 naming it.",
         },
     ];
 
-    private static async Task<ApiResult> ListAsync(RequestContext context, CancellationToken cancellationToken)
+    private static async Task<ApiResult> ListAsync(TemplateServices services, RequestContext context, CancellationToken cancellationToken)
     {
         var page = PageRequest.From(context);
         if (page.Error is { } error)
@@ -90,34 +93,34 @@ internal static class TemplateEndpoints
             return error;
         }
 
-        var rows = await context.Service<TemplateStore>().ListAsync(context.Org.OrgId, page.Value!, cancellationToken);
+        var rows = await services.Templates.ListAsync(context.Org.OrgId, page.Value!, cancellationToken);
         return ApiResult.Ok(new ListResponse<TemplateResponse>(rows.Data, rows.NextCursor));
     }
 
-    private static async Task<ApiResult> CreateAsync(RequestContext context, CancellationToken cancellationToken)
+    private static async Task<ApiResult> CreateAsync(TemplateServices services, RequestContext context, CancellationToken cancellationToken)
     {
-        var now = context.Service<TimeProvider>().GetUtcNow();
-        var id = context.Service<IdGenerator>().New("tpl");
-        return ApiResult.Created(await context.Service<TemplateStore>().AddAsync(context.Org.OrgId, id, context.BodyAs<CreateTemplateRequest>(), context.Org.Stamp, now, cancellationToken));
+        var now = services.Time.GetUtcNow();
+        var id = services.Ids.New("tpl");
+        return ApiResult.Created(await services.Templates.AddAsync(context.Org.OrgId, id, context.BodyAs<CreateTemplateRequest>(), context.Org.Stamp, now, cancellationToken));
     }
 
-    private static async Task<ApiResult> UpdateAsync(RequestContext context, CancellationToken cancellationToken)
+    private static async Task<ApiResult> UpdateAsync(TemplateServices services, RequestContext context, CancellationToken cancellationToken)
     {
-        var now = context.Service<TimeProvider>().GetUtcNow();
-        return await context.Service<TemplateStore>().UpdateAsync(context.Org.OrgId, context.Value("templateId"), context.BodyAs<CreateTemplateRequest>(),
+        var now = services.Time.GetUtcNow();
+        return await services.Templates.UpdateAsync(context.Org.OrgId, context.Value("templateId"), context.BodyAs<CreateTemplateRequest>(),
             context.Org.Stamp, now, cancellationToken) is { } template
             ? ApiResult.Ok(template)
             : ApiError.NotFound("template");
     }
 
-    private static async Task<ApiResult> DeleteAsync(RequestContext context, CancellationToken cancellationToken) =>
-        await context.Service<TemplateStore>().DeleteAsync(context.Org.OrgId, context.Value("templateId"), cancellationToken)
+    private static async Task<ApiResult> DeleteAsync(TemplateServices services, RequestContext context, CancellationToken cancellationToken) =>
+        await services.Templates.DeleteAsync(context.Org.OrgId, context.Value("templateId"), cancellationToken)
             ? ApiResult.NoContent()
             : ApiError.NotFound("template");
 
-    private static async Task<ApiResult> RenderAsync(RequestContext context, CancellationToken cancellationToken)
+    private static async Task<ApiResult> RenderAsync(TemplateServices services, RequestContext context, CancellationToken cancellationToken)
     {
-        if (await context.Service<TemplateStore>().GetAsync(context.Org.OrgId, context.Value("templateId"), cancellationToken) is not { } template)
+        if (await services.Templates.GetAsync(context.Org.OrgId, context.Value("templateId"), cancellationToken) is not { } template)
         {
             return ApiError.NotFound("template");
         }

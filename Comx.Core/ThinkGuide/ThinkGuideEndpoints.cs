@@ -91,6 +91,9 @@ public sealed record ThinkGuideSessionBody(
             steps, s.CreatedAt, s.CreatedBy, s.UpdatedAt, s.UpdatedBy);
 }
 
+/// <summary>What the ThinkGuide handlers need, given to them explicitly.</summary>
+public sealed record ThinkGuideServices(ThinkGuideService Guide);
+
 /// <summary>
 /// ThinkGuide: guided-thinking sessions that walk a learner through their own question (<see cref="ThinkGuideEngine"/>)
 /// instead of answering it.
@@ -99,13 +102,13 @@ internal static class ThinkGuideEndpoints
 {
     public static IEnumerable<RouteDefinition> Routes =>
     [
-        new(RouteNames.StartThinkGuideSession, "POST", Http.Routes.ThinkGuideSessions, RouteAuth.Org, StartAsync)
+        new(RouteNames.StartThinkGuideSession, "POST", Http.Routes.ThinkGuideSessions, RouteAuth.Org, EndpointServices.With<ThinkGuideServices>(StartAsync))
         {
             RequestType = typeof(StartSessionRequest), ResponseType = typeof(ThinkGuideTurn), SuccessStatus = 201,
             Summary = "Starts a guided-thinking session for a learner's question; the first prompt asks what the question is asking. " +
                 "The learner's stored reading level shapes the wording. Safeguarding applies to the question as to chat messages.",
         },
-        new(RouteNames.AnswerThinkGuideStep, "POST", Http.Routes.ThinkGuideStep, RouteAuth.Org, StepAsync)
+        new(RouteNames.AnswerThinkGuideStep, "POST", Http.Routes.ThinkGuideStep, RouteAuth.Org, EndpointServices.With<ThinkGuideServices>(StepAsync))
         {
             RequestType = typeof(StepRequest), ResponseType = typeof(ThinkGuideTurn),
             Summary = "Answers the current prompt. Stages: understand, what_you_know, plan, try, check, reflect, then summary (completed). " +
@@ -115,19 +118,35 @@ internal static class ThinkGuideEndpoints
                 "or the session is complete: 409 COMX_IDEMPOTENCY_CONFLICT, not retryable, details.step_index the current step: read the " +
                 "session and answer its current prompt. Retry a lost response with the same Idempotency-Key to get the stored result.",
         },
-        new(RouteNames.GetThinkGuideSession, "GET", Http.Routes.ThinkGuideSession, RouteAuth.Org, GetAsync)
+        new(RouteNames.GetThinkGuideSession, "GET", Http.Routes.ThinkGuideSession, RouteAuth.Org, EndpointServices.With<ThinkGuideServices>(GetAsync))
         {
             ResponseType = typeof(ThinkGuideSessionBody),
             Summary = "A session with every step (prompt, response, stage, re_prompted), the current prompt last with a null response.",
         },
     ];
 
-    private static Task<ApiResult> StartAsync(RequestContext context, CancellationToken cancellationToken) =>
-        context.Service<ThinkGuideService>().StartAsync(context.Org, context.BodyAs<StartSessionRequest>(), cancellationToken);
+    private static async Task<ApiResult> StartAsync(ThinkGuideServices services, RequestContext context, CancellationToken cancellationToken) =>
+        Map(await services.Guide.StartAsync(context.Org, context.BodyAs<StartSessionRequest>(), cancellationToken), ApiResult.Created);
 
-    private static Task<ApiResult> StepAsync(RequestContext context, CancellationToken cancellationToken) =>
-        context.Service<ThinkGuideService>().StepAsync(context.Org, context.Value("sessionId"), context.BodyAs<StepRequest>(), cancellationToken);
+    private static async Task<ApiResult> StepAsync(ThinkGuideServices services, RequestContext context, CancellationToken cancellationToken) =>
+        Map(await services.Guide.StepAsync(context.Org, context.Value("sessionId"), context.BodyAs<StepRequest>(), cancellationToken), ApiResult.Ok);
 
-    private static Task<ApiResult> GetAsync(RequestContext context, CancellationToken cancellationToken) =>
-        context.Service<ThinkGuideService>().GetAsync(context.Org.OrgId, context.Value("sessionId"), cancellationToken);
+    private static async Task<ApiResult> GetAsync(ThinkGuideServices services, RequestContext context, CancellationToken cancellationToken) =>
+        Map(await services.Guide.GetAsync(context.Org.OrgId, context.Value("sessionId"), cancellationToken), ApiResult.Ok);
+
+    private static ApiResult Map<T>(ThinkGuideOutcome<T> outcome, Func<T, ApiResult> success) where T : class => outcome switch
+    {
+        { Value: { } value } => success(value),
+        { Refusal: ThinkGuideRefusal.NotFound } => ApiError.NotFound("ThinkGuide session"),
+        { Refusal: ThinkGuideRefusal.Blocked, BlockMessage: { } message } =>
+            new ApiError(ErrorCode.PolicyBlock, message, new Dictionary<string, object?> { ["reason"] = "blocked_term" }),
+        { Refusal: ThinkGuideRefusal.SessionCompleted, Current: { } session } =>
+            new ApiError(ErrorCode.IdempotencyConflict, "This ThinkGuide session is complete. Start a new session for a new question.",
+                new Dictionary<string, object?> { ["reason"] = "session_completed", ["step_index"] = session.StepIndex }),
+        { Refusal: ThinkGuideRefusal.StepAlreadyAnswered, Current: { } session, Answering: { } answering } =>
+            new ApiError(ErrorCode.IdempotencyConflict,
+                $"Step {answering} was already answered; the session is at step {session.StepIndex}. Read the session and answer its current prompt.",
+                new Dictionary<string, object?> { ["reason"] = "step_already_answered", ["step_index"] = session.StepIndex, ["stage"] = session.Stage }),
+        _ => throw new InvalidOperationException($"Unmapped ThinkGuide outcome {outcome.Refusal}."),
+    };
 }

@@ -8,11 +8,12 @@ namespace Comx.Core.ThinkGuide;
 
 /// <summary>
 /// ThinkGuide sessions end to end. Learner text (the question and every response) is checked by safeguarding first,
-/// exactly as chat messages are: a blocked term is 403 with the organisation's message and nothing is stored; an
+/// exactly as chat messages are: a blocked term is refused with the organisation's message and nothing is stored; an
 /// escalation flags the session, raises <c>safeguarding.alert</c> and answers with the organisation's escalation
 /// message without moving the session on. Stored text is PII-redacted when the policy says so, and prompts are built
 /// from the stored text. A step is committed only if the session is unchanged since it was read (ETag), so of two
-/// concurrent answers to one prompt exactly one moves the session on; the other gets 409.
+/// concurrent answers to one prompt exactly one moves the session on; the other is refused. Outcomes are values
+/// (<see cref="ThinkGuideOutcome{T}"/>); <see cref="ThinkGuideEndpoints"/> maps them to HTTP.
 /// </summary>
 public sealed class ThinkGuideService(
     ThinkGuideStore store,
@@ -25,7 +26,7 @@ public sealed class ThinkGuideService(
     IdGenerator ids,
     TimeProvider time)
 {
-    public async Task<ApiResult> StartAsync(OrgCaller caller, StartSessionRequest request, CancellationToken cancellationToken)
+    public async Task<ThinkGuideOutcome<ThinkGuideTurn>> StartAsync(OrgCaller caller, StartSessionRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
         ArgumentNullException.ThrowIfNull(request);
@@ -58,10 +59,10 @@ public sealed class ThinkGuideService(
         var session = new ThinkGuideSession(sessionId, caller.OrgId, request.LearnerId, question, subject, ThinkGuideStage.Understand, 0,
             prompt.Text, prompt.Source, now, false, null, verdict is SafeguardingVerdict.Escalated, [], now, caller.Stamp, now, caller.Stamp);
         await store.CreateAsync(session, cancellationToken);
-        return ApiResult.Created(ThinkGuideTurn.Of(session, null));
+        return ThinkGuideOutcome.Of(ThinkGuideTurn.Of(session, null));
     }
 
-    public async Task<ApiResult> StepAsync(OrgCaller caller, string sessionId, StepRequest request, CancellationToken cancellationToken)
+    public async Task<ThinkGuideOutcome<ThinkGuideTurn>> StepAsync(OrgCaller caller, string sessionId, StepRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
         ArgumentNullException.ThrowIfNull(request);
@@ -69,7 +70,7 @@ public sealed class ThinkGuideService(
         var read = await store.GetAsync(caller.OrgId, sessionId, cancellationToken);
         if (read is not { } found)
         {
-            return ApiError.NotFound("ThinkGuide session");
+            return ThinkGuideOutcome.Refused<ThinkGuideTurn>(ThinkGuideRefusal.NotFound);
         }
 
         var (session, etag) = found;
@@ -139,7 +140,7 @@ public sealed class ThinkGuideService(
             session.PromptedAt, now);
         if (await store.TryAnswerAsync(next, etag, answered, cancellationToken))
         {
-            return ApiResult.Ok(ThinkGuideTurn.Of(next, reason));
+            return ThinkGuideOutcome.Of(ThinkGuideTurn.Of(next, reason));
         }
 
         // Lost the race: every write answers the current step, so the session read first has moved on.
@@ -147,34 +148,32 @@ public sealed class ThinkGuideService(
         return Stale(current?.Session ?? session, answering) ?? throw new InvalidOperationException($"ThinkGuide session {sessionId} changed without a new step.");
     }
 
-    public async Task<ApiResult> GetAsync(string orgId, string sessionId, CancellationToken cancellationToken)
+    public async Task<ThinkGuideOutcome<ThinkGuideSessionBody>> GetAsync(string orgId, string sessionId, CancellationToken cancellationToken)
     {
         if (await store.GetAsync(orgId, sessionId, cancellationToken) is not { Session: var session })
         {
-            return ApiError.NotFound("ThinkGuide session");
+            return ThinkGuideOutcome.Refused<ThinkGuideSessionBody>(ThinkGuideRefusal.NotFound);
         }
 
         var steps = await store.ListStepsAsync(orgId, sessionId, cancellationToken);
         var pending = new ThinkGuideStep(session.StepIndex, session.Stage, session.Prompt, session.PromptSource, null, false, null, session.PromptedAt, null);
-        return ApiResult.Ok(ThinkGuideSessionBody.Of(session, [.. steps, pending]));
+        return ThinkGuideOutcome.Of(ThinkGuideSessionBody.Of(session, [.. steps, pending]));
     }
 
-    /// <summary>409 when the step being answered is not the current one, or the session is complete.</summary>
-    private static ApiError? Stale(ThinkGuideSession session, int answering)
+    /// <summary>Refused when the step being answered is not the current one, or the session is complete.</summary>
+    private static ThinkGuideOutcome<ThinkGuideTurn>? Stale(ThinkGuideSession session, int answering)
     {
         if (session.Completed)
         {
-            return new ApiError(ErrorCode.IdempotencyConflict, "This ThinkGuide session is complete. Start a new session for a new question.",
-                new Dictionary<string, object?> { ["reason"] = "session_completed", ["step_index"] = session.StepIndex });
+            return ThinkGuideOutcome.Refused<ThinkGuideTurn>(ThinkGuideRefusal.SessionCompleted) with { Current = session };
         }
 
-        return answering == session.StepIndex ? null : new ApiError(ErrorCode.IdempotencyConflict,
-            $"Step {answering} was already answered; the session is at step {session.StepIndex}. Read the session and answer its current prompt.",
-            new Dictionary<string, object?> { ["reason"] = "step_already_answered", ["step_index"] = session.StepIndex, ["stage"] = session.Stage });
+        return answering == session.StepIndex ? null
+            : ThinkGuideOutcome.Refused<ThinkGuideTurn>(ThinkGuideRefusal.StepAlreadyAnswered) with { Current = session, Answering = answering };
     }
 
-    private static ApiError Blocked(SafeguardingPolicy policy) =>
-        new(ErrorCode.PolicyBlock, policy.BlockMessage, new Dictionary<string, object?> { ["reason"] = "blocked_term" });
+    private static ThinkGuideOutcome<ThinkGuideTurn> Blocked(SafeguardingPolicy policy) =>
+        ThinkGuideOutcome.Refused<ThinkGuideTurn>(ThinkGuideRefusal.Blocked) with { BlockMessage = policy.BlockMessage };
 
     private static string Redact(SafeguardingPolicy policy, string text) => policy.RedactPii ? PiiRedactor.Redact(text) : text;
 
@@ -185,4 +184,34 @@ public sealed class ThinkGuideService(
         await events.AddAsync(orgId, [EventRecord.Create(eventId, now, SafeguardingAlerts.FromThinkGuide(sessionId, learnerId, at, verdict, policy))],
             cancellationToken);
     }
+}
+
+/// <summary>Why a ThinkGuide operation did not happen.</summary>
+public enum ThinkGuideRefusal
+{
+    NotFound,
+    Blocked,
+    SessionCompleted,
+    StepAlreadyAnswered,
+}
+
+/// <summary>
+/// What a ThinkGuide operation came to: its value, or its refusal with what explains it (the policy's block message; the
+/// session as it now stands and the step the caller tried to answer).
+/// </summary>
+public sealed record ThinkGuideOutcome<T>(T? Value, ThinkGuideRefusal? Refusal) where T : class
+{
+    public string? BlockMessage { get; init; }
+
+    public ThinkGuideSession? Current { get; init; }
+
+    public int? Answering { get; init; }
+}
+
+/// <summary>Makes <see cref="ThinkGuideOutcome{T}"/>s.</summary>
+public static class ThinkGuideOutcome
+{
+    public static ThinkGuideOutcome<T> Of<T>(T value) where T : class => new(value, null);
+
+    public static ThinkGuideOutcome<T> Refused<T>(ThinkGuideRefusal refusal) where T : class => new(null, refusal);
 }

@@ -75,6 +75,9 @@ public static class WidgetFonts
     }
 }
 
+/// <summary>What the widget handlers need, given to them explicitly.</summary>
+public sealed record WidgetServices(WidgetAccess Access, TimeProvider Time);
+
 /// <summary><c>GET /public/v1/widget.js</c> (the script) and <c>GET /public/v1/widget-config</c> (its display settings).</summary>
 internal static class WidgetEndpoints
 {
@@ -85,7 +88,7 @@ internal static class WidgetEndpoints
         { Summary = "The embeddable widget script (text/javascript; cached 5 minutes, strong ETag, 304 on If-None-Match)." },
         new(RouteNames.GetWidgetFont, "GET", Http.Routes.WidgetFont, RouteAuth.Public, FontAsync)
         { Summary = "A font file the widget uses for its dyslexia-friendly setting (font/woff2; cached a day, strong ETag, 304 on If-None-Match)." },
-        new(RouteNames.GetWidgetConfig, "GET", Http.Routes.WidgetConfig, RouteAuth.Public, ConfigAsync)
+        new(RouteNames.GetWidgetConfig, "GET", Http.Routes.WidgetConfig, RouteAuth.Public, EndpointServices.With<WidgetServices>(ConfigAsync))
         {
             ResponseType = typeof(WidgetConfigResponse), RateLimit = Chat.ChatEndpoints.PublicReads, QueryParameters = ["widget_key"],
             Summary = "The widget's display settings (greeting, theme, handoff and enquiries switches, staff availability and away message), by publishable widget key. 120 requests/min per IP.",
@@ -116,7 +119,7 @@ internal static class WidgetEndpoints
             : ApiResult.Raw(200, font.Content, WidgetFonts.ContentType, headers));
     }
 
-    private static async Task<ApiResult> ConfigAsync(RequestContext context, CancellationToken cancellationToken)
+    private static async Task<ApiResult> ConfigAsync(WidgetServices services, RequestContext context, CancellationToken cancellationToken)
     {
         var key = context.Query("widget_key");
         if (string.IsNullOrWhiteSpace(key) || key.Length > 100)
@@ -124,7 +127,7 @@ internal static class WidgetEndpoints
             return ApiError.Validation("widget_key", "widget_key is the widget's publishable key (comx_pk_…).");
         }
 
-        if (await PublicAccess.ResolveWidgetAsync(context, key, cancellationToken) is not { } widget)
+        if (await services.Access.ResolveAsync(key, cancellationToken) is not { } widget)
         {
             return ApiError.NotFound("widget (check widget_key)");
         }
@@ -135,7 +138,7 @@ internal static class WidgetEndpoints
         }
 
         var settings = widget.Settings;
-        var away = AwayMessages.Compose(settings.BusinessHours, settings.AwayMessage, context.Service<TimeProvider>().GetUtcNow());
+        var away = AwayMessages.Compose(settings.BusinessHours, settings.AwayMessage, services.Time.GetUtcNow());
         return ApiResult.Ok(new WidgetConfigResponse(settings.Greeting, settings.Theme, settings.HandoffEnabled, settings.EnquiriesEnabled, away is null, away));
     }
 

@@ -1,3 +1,4 @@
+using Comx.Core;
 using Comx.Core.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;

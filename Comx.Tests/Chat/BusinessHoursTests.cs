@@ -1,3 +1,4 @@
+using Comx.Core.Identity;
 using Comx.Core.Widget;
 
 namespace Comx.Tests.Chat;

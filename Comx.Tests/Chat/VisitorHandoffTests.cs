@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using Comx.Core.Events;
 using Comx.Core.Identity;
-using Comx.Core.Widget;
 using Comx.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Comx.Core;
 using Comx.Core.Http;
 using Comx.Core.Operations;
 
@@ -10,7 +11,7 @@ namespace Comx.Tests.Functions;
 /// </summary>
 public sealed class CoreRouteTemplateTests
 {
-    private static readonly RouteTable Table = new(ComxRoutes.All());
+    private static readonly RouteTable Table = new(ComxRouteTable.All());
 
     [Fact]
     public async Task CoresMatcher_AgreesWithTheHost_OnEveryRoutesPaths()

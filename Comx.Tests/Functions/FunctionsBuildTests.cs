@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Comx.Core;
 using Comx.Core.Http;
 using Comx.Tests.Infrastructure;
 using Microsoft.AspNetCore.Routing;

@@ -1,3 +1,4 @@
+using Comx.Core;
 using Comx.Core.Http;
 using Comx.Core.Jobs;
 
@@ -6,7 +7,7 @@ namespace Comx.Tests.Functions;
 /// <summary>What Core says must be served: its routes, queue jobs and timers.</summary>
 public sealed record CoreSurface(IReadOnlyList<RouteDefinition> Routes, IReadOnlyList<QueueJobDefinition> Queues, IReadOnlyList<TimerDefinition> Timers)
 {
-    public static CoreSurface Current => new([.. ComxRoutes.All()], ComxJobs.Queues, ComxJobs.Timers);
+    public static CoreSurface Current => new([.. ComxRouteTable.All()], ComxJobs.Queues, ComxJobs.Timers);
 }
 
 /// <summary>Compares Core's surface with the functions the worker's build declares, both ways.</summary>

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Reflection.Emit;
 using System.Text.Json;
-using Comx.Core.Http;
+using Comx.Core;
 using Comx.Functions;
 using Comx.Tests.Infrastructure;
 using Microsoft.Azure.Functions.Worker.Core.FunctionMetadata;

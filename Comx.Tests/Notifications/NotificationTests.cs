@@ -1,13 +1,17 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Azure.Storage.Queues.Models;
 using Comx.Core.Deliveries;
 using Comx.Core.Events;
+using Comx.Core.Jobs;
 using Comx.Core.Notifications;
 using Comx.Core.Storage;
 using Comx.Tests.Chat;
 using Comx.Tests.Deliveries;
 using Comx.Tests.Infrastructure;
+using Comx.Tests.Knowledge;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using MimeKit;
@@ -164,6 +168,58 @@ public sealed class NotificationTests : IAsyncLifetime
         }
 
         Assert.DoesNotContain(Words, toDsl.Raw, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task HandoffAndIngestFailure_FromTheirRealRoutesAndJobs_AreEmailedOnce_WhenEveryQueueMessageIsDeliveredTwice()
+    {
+        var chat = await ChatTestOrg.CreateAsync(_app);
+        var org = chat.Org;
+        var staff = Address();
+        await PutRecipientsAsync(org, (staff, [EventTypes.HandoffRequested, EventTypes.IngestFailed]));
+
+        // A staff handoff through its route, on the thread a real visitor started.
+        var visitor = await chat.StartAsync(_app);
+        await visitor.AskAsync("When does the autumn term start?");
+        var threadId = (await (await _app.Client.SendAsync(org.AsMember(HttpMethod.Get, "/api/org/v1/inbox/threads"), Token)).JsonAsync(200))
+            .GetProperty("data").EnumerateArray().Single().GetProperty("thread_id").GetString()!;
+        await (await _app.Client.SendAsync(org.AsMember(HttpMethod.Post, "/api/org/v1/handoffs", TestApp.Json(new { thread_id = threadId, reason = "Fees question" })), Token))
+            .JsonAsync(201);
+
+        // A URL source whose page is gone: its ingest job fails. The job's queue message is delivered twice.
+        await using var site = LoopbackServer.Create();
+        site.MapGet("/gone", () => Microsoft.AspNetCore.Http.Results.NotFound());
+        var url = await LoopbackServer.StartAsync(site) + "/gone";
+        var driver = new IngestDriver(_app, org);
+        var jobId = (await driver.CreateSourceAsync(new { type = "url", title = "Term dates", url })).GetProperty("job_id").GetString()!;
+        await driver.RunJobAsync(jobId);
+        await driver.RunJobAsync(jobId, dequeueCount: 2);
+        Assert.Equal("failed", (await driver.JobAsync(jobId)).GetProperty("status").GetString());
+
+        // The dispatch message on the webhook-deliveries queue, delivered twice (two at once), through the job both hosts run.
+        var jobs = _app.Services.GetRequiredService<ComxJobs>();
+        Task RunAsync(object body) => jobs.RunQueueJobAsync(JobNames.WebhookDeliveries,
+            QueuesModelFactory.QueueMessage("msg-" + Guid.NewGuid().ToString("N"), "pop", BinaryData.FromString(Core.Http.ComxJson.Serialize(body)), 1), Token);
+        var dispatch = EventsQueueMessage.Dispatch(org.OrgId);
+        await Task.WhenAll(RunAsync(dispatch), RunAsync(dispatch));
+        await RunAsync(dispatch);
+
+        // Each delivery's first-attempt message, delivered twice at once, then whatever retries remain.
+        var emails = await EmailDeliveriesAsync(org.OrgId);
+        Assert.Equal(2, emails.Count);
+        foreach (var delivery in emails)
+        {
+            var attempt = DeliveryQueueMessage.DeliverAttempt(org.OrgId, delivery.Row, 1);
+            await Task.WhenAll(RunAsync(attempt), RunAsync(attempt));
+        }
+
+        Assert.All(await DeliverEmailsAsync(org.OrgId, 2), d => Assert.Equal(DeliveryStatus.Succeeded, d.Status));
+        var toStaff = SmtpCatcher.Shared.For(staff);
+        Assert.Equal(2, toStaff.Count);
+        var handoff = Assert.Single(toStaff, m => m.Subject.StartsWith("A visitor is waiting", StringComparison.Ordinal));
+        Assert.Contains(threadId, TextOf(handoff), StringComparison.Ordinal);
+        var failed = Assert.Single(toStaff, m => m.Subject.StartsWith("A knowledge source failed to update", StringComparison.Ordinal));
+        Assert.Contains(jobId, TextOf(failed), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using Comx.Core.Chat;
 using Comx.Core.Identity;
-using Comx.Core.Widget;
 using Comx.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;

@@ -1,9 +1,13 @@
+using Comx.Core.Http;
 using Comx.Core.Operations;
 
-namespace Comx.Core.Http;
+namespace Comx.Core;
 
-/// <summary>The route table's contents: every feature's routes, in one list.</summary>
-public static class ComxRoutes
+/// <summary>
+/// The route table's contents: every feature's routes, in one list. Composed here at the root, next to
+/// <see cref="ComxCoreServices"/>, so the pipeline (<c>Comx.Core.Http</c>) knows no feature.
+/// </summary>
+public static class ComxRouteTable
 {
     public static IEnumerable<RouteDefinition> All() =>
     [

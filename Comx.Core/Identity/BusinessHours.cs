@@ -1,7 +1,7 @@
 using System.Globalization;
 using Comx.Core.Http;
 
-namespace Comx.Core.Widget;
+namespace Comx.Core.Identity;
 
 /// <summary>
 /// When staff are at work: an IANA time zone and, per weekday (<c>mon</c>…<c>sun</c>), opening ranges as
@@ -131,23 +131,3 @@ public sealed record BusinessHours(string Timezone, IReadOnlyDictionary<string, 
 
 /// <summary>Staff availability at one instant: <c>NextOpeningText</c> is the next opening in the organisation's own time zone.</summary>
 public sealed record StaffAvailability(bool Available, DateTimeOffset? NextOpening, string? NextOpeningText);
-
-/// <summary>The words the visitor sees about staff availability, from the widget settings.</summary>
-public static class AwayMessages
-{
-    public const string DefaultAway = "Our staff are away just now.";
-    public const string EnquiryOffer = "You can leave your details with the enquiry form and we'll get back to you.";
-
-    /// <summary>Null while staff are at work (or no hours are set); otherwise the away message, when they are back, and the enquiry offer.</summary>
-    public static string? Compose(BusinessHours? hours, string? awayMessage, DateTimeOffset now)
-    {
-        if (hours is null || hours.At(now) is not { Available: false } availability)
-        {
-            return null;
-        }
-
-        var away = string.IsNullOrWhiteSpace(awayMessage) ? DefaultAway : awayMessage.Trim();
-        var back = availability.NextOpeningText is { } when ? $" Staff are back {when} ({hours.Timezone} time)." : "";
-        return $"{away}{back} {EnquiryOffer}";
-    }
-}

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Comx.Core.Http;
 using Comx.Core.Identity;
 using Comx.Core.Network;
 using Comx.Core.Storage;
@@ -9,10 +10,12 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Comx.Core.Http;
+namespace Comx.Core;
 
 /// <summary>
-/// The request pipeline, the one place every request passes through (design.md "Request pipeline"). Per route, the
+/// The request pipeline, the one place every request passes through (design.md "Request pipeline"). It composes the
+/// steps the features provide (authentication and CORS from Identity, the network settings), so it sits at the root
+/// with the route table, and <c>Comx.Core.Http</c> depends on no feature. Per route, the
 /// table declares auth kind, rate limit, request type and idempotency; the steps are:
 /// request id → body limit → CORS → auth-failure throttle → authentication → rate limit → parse and validate →
 /// idempotency → handler. Every failure leaves as the error envelope; anything unexpected becomes a 500 without internals.

@@ -1,14 +1,16 @@
 using System.Text.Json;
 using Comx.Core.Chat;
 using Comx.Core.Http;
+using Comx.Core.Identity;
 using Comx.Core.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace Comx.Core.Identity;
+namespace Comx.Core;
 
 /// <summary>
-/// CORS for the public (widget) routes. An actual request is granted only when its own organisation (named by the widget
+/// CORS for the public (widget) routes, a step of the <see cref="RequestPipeline"/>; at the root because it reads
+/// several features (widget settings from Identity, sessions and answers from Chat). An actual request is granted only when its own organisation (named by the widget
 /// key or session in its body, or the session or answer in its path, or <c>?widget_key=</c>) lists the origin, so org B's
 /// page can never read org A's answers. A browser's preflight carries none of these, so it is granted when some
 /// organisation allows the origin; it reveals nothing, and the request that follows is checked as above.
@@ -136,39 +138,5 @@ public sealed partial class CorsPolicy(WidgetSettingsStore widgets, ChatSessionS
         }
 
         return response;
-    }
-}
-
-/// <summary>Public routes' check that the calling page's origin is one its organisation allows.</summary>
-public static class PublicAccess
-{
-    /// <summary>The active organisation a publishable widget key belongs to, with its widget settings; null otherwise.</summary>
-    public static async Task<(string OrgId, WidgetSettings Settings)?> ResolveWidgetAsync(RequestContext context, string widgetKey, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        if (await context.Service<WidgetSettingsStore>().ResolveAsync(widgetKey, cancellationToken) is not { } widget)
-        {
-            return null;
-        }
-
-        var org = await context.Service<OrgDirectory>().GetRecentAsync(widget.OrgId, cancellationToken);
-        return org is { Status: RecordStatus.Active } ? widget : null;
-    }
-
-    /// <summary>Null when allowed: no Origin header (not a browser, or same-origin) or an origin on the list.</summary>
-    public static ApiError? CheckOrigin(HttpRequest request, WidgetSettings settings)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(settings);
-        var origin = request.Headers.Origin.ToString();
-        if (origin.Length == 0)
-        {
-            return null;
-        }
-
-        var normalised = WidgetOrigins.Normalise(origin);
-        return normalised is not null && settings.AllowedOrigins.Contains(normalised, StringComparer.Ordinal)
-            ? null
-            : ApiError.Forbidden("This site is not allowed to use this widget. Add its origin to the widget's allowed origins.");
     }
 }

@@ -1,8 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
-using Comx.Core.Storage;
 
-namespace Comx.Core.Billing;
+namespace Comx.Core.Storage;
 
 /// <summary>
 /// A per-organisation count of things held against a limit (sources, webhook subscriptions), kept exact under any
