@@ -97,7 +97,7 @@ public sealed record AnswerResponse(string AnswerId, string Question, string Tex
 
 /// <summary>What the widget chat handlers need, given to them explicitly.</summary>
 public sealed record ChatServices(ChatSessionStore Sessions, ChatRateLimits Limits, ChatService Chat, WidgetSettingsStore Widgets, LearnerAccessibilityStore Learners,
-    ConversationStore Conversations, AnswerStore Answers, IdGenerator Ids);
+    ConversationStore Conversations, AnswerStore Answers, WidgetAccess WidgetAccess, IdGenerator Ids);
 
 /// <summary>
 /// The widget-facing chat: sessions, messages with grounded and cited answers, the conversation so far, and answers
@@ -140,7 +140,7 @@ internal static class ChatEndpoints
     {
         var request = context.BodyAs<CreateSessionRequest>();
         var limits = services.Limits;
-        if (await PublicAccess.ResolveWidgetAsync(context, request.WidgetKey, cancellationToken) is not { } widget)
+        if (await services.WidgetAccess.ResolveAsync(request.WidgetKey, cancellationToken) is not { } widget)
         {
             var unknown = await limits.HitAsync(context.ClientIp, null, 0, null, cancellationToken);
             return ((ApiResult)(unknown.Refusal ?? ApiError.NotFound("widget (check widget_key)"))).WithHeaders(unknown.Headers);

@@ -59,7 +59,7 @@ public sealed record EnquiryResponse(string EnquiryId, string Name, string Email
     string Status = EnquiryStatus.Open, DateTimeOffset? ClosedAt = null);
 
 /// <summary>What the enquiry handlers need, given to them explicitly.</summary>
-public sealed record EnquiryServices(EnquiryStore Enquiries, ChatSessionStore Sessions, SafeguardingPolicyStore Policies, IdGenerator Ids, TimeProvider Time);
+public sealed record EnquiryServices(EnquiryStore Enquiries, ChatSessionStore Sessions, SafeguardingPolicyStore Policies, WidgetAccess WidgetAccess, IdGenerator Ids, TimeProvider Time);
 
 /// <summary>Enquiries from the widget's form, stored with their <c>enquiry.created</c> event in one transaction; listed, read and closed by staff.</summary>
 internal static class EnquiryEndpoints
@@ -82,7 +82,7 @@ internal static class EnquiryEndpoints
     private static async Task<ApiResult> CreateAsync(EnquiryServices services, RequestContext context, CancellationToken cancellationToken)
     {
         var request = context.BodyAs<EnquiryRequest>();
-        if (await PublicAccess.ResolveWidgetAsync(context, request.WidgetKey, cancellationToken) is not { } widget)
+        if (await services.WidgetAccess.ResolveAsync(request.WidgetKey, cancellationToken) is not { } widget)
         {
             return ApiError.NotFound("widget (check widget_key)");
         }

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Comx.Core.Http;
 
@@ -71,6 +70,4 @@ public sealed class RequestContext
     public string Value(string name) => RouteValues[name];
 
     public string? Query(string name) => Request.Query.TryGetValue(name, out var value) ? value.ToString() : null;
-
-    public T Service<T>() where T : notnull => Services.GetRequiredService<T>();
 }

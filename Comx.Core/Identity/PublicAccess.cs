@@ -22,14 +22,6 @@ public sealed class WidgetAccess(WidgetSettingsStore widgets, OrgDirectory direc
 /// <summary>Public routes' check that the calling page's origin is one its organisation allows.</summary>
 public static class PublicAccess
 {
-    /// <summary>The active organisation a publishable widget key belongs to, with its widget settings; null otherwise.</summary>
-    /// <remarks>Kept for the chat handlers until they take <see cref="WidgetAccess"/> explicitly.</remarks>
-    public static Task<(string OrgId, WidgetSettings Settings)?> ResolveWidgetAsync(RequestContext context, string widgetKey, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        return context.Service<WidgetAccess>().ResolveAsync(widgetKey, cancellationToken);
-    }
-
     /// <summary>Null when allowed: no Origin header (not a browser, or same-origin) or an origin on the list.</summary>
     public static ApiError? CheckOrigin(HttpRequest request, WidgetSettings settings)
     {

@@ -50,7 +50,7 @@ public static class ProbeRoutes
         services.AddSingleton(new RouteDefinition("Effect", "POST", "test/v1/effects", RouteAuth.Public, async (context, ct) =>
         {
             var request = context.BodyAs<EffectRequest>();
-            var counter = context.Service<EffectCounter>();
+            var counter = context.Services.GetRequiredService<EffectCounter>();
             var count = counter.Counts.AddOrUpdate(request.Tag, 1, (_, c) => c + 1);
             if (counter.Gates.TryGetValue(request.Tag, out var gate))
             {
