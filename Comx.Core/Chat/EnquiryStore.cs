@@ -1,7 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
 using Comx.Core.Events;
-using Comx.Core.Inbox;
 using Comx.Core.Storage;
 
 namespace Comx.Core.Chat;
@@ -11,7 +10,7 @@ namespace Comx.Core.Chat;
 /// <c>enquiry.created</c> event in one transaction). Row kinds: <c>e|newest-first time|enquiry</c> (the enquiry, listed
 /// newest first by a range query) and <c>q|enquiry</c> (a pointer to it, so it can be read and closed by id).
 /// </summary>
-public sealed class EnquiryStore(ComxStorage storage, ConversationStore conversations)
+public sealed class EnquiryStore(ComxStorage storage, EventStore events)
 {
     private const string ListPrefix = "e|";
     private const string PointerPrefix = "q|";
@@ -19,19 +18,46 @@ public sealed class EnquiryStore(ComxStorage storage, ConversationStore conversa
     private TableClient Table => storage.Table(StorageNames.Tables.Conversations);
 
     /// <summary>Stores a new enquiry with the events it raises, atomically.</summary>
-    public async Task AddAsync(string orgId, EnquiryResponse enquiry, IReadOnlyList<EventRecord> events, CancellationToken cancellationToken = default)
+    public async Task AddAsync(string orgId, EnquiryResponse enquiry, IReadOnlyList<EventRecord> raised, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(enquiry);
         var entity = EnquiryEntity.From(orgId, enquiry);
         var pointer = new TableEntity(orgId, PointerPrefix + enquiry.EnquiryId) { ["ListKey"] = entity.RowKey };
-        await conversations.AddWithEventsAsync(orgId, [entity, pointer], events, cancellationToken);
+        await events.SubmitAsync(Table, orgId,
+            [new TableTransactionAction(TableTransactionActionType.Add, entity), new TableTransactionAction(TableTransactionActionType.Add, pointer)], raised, cancellationToken);
     }
 
     public async Task<ListPage<EnquiryResponse>> ListAsync(string orgId, PageRequest page, CancellationToken cancellationToken = default)
     {
-        var rows = await conversations.ListRowsAsync<EnquiryEntity>(orgId, ListPrefix, page, cancellationToken);
+        var rows = await Table.QueryPageAsync<EnquiryEntity>(ListFilter(orgId), page, cancellationToken: cancellationToken);
         return new ListPage<EnquiryResponse>([.. rows.Data.Select(r => r.ToResponse())], rows.NextCursor);
     }
+
+    /// <summary>
+    /// Deletes the organisation's enquiries that <paramref name="match"/> accepts (retention, a learner's erasure), each
+    /// with its pointer row; returns how many enquiries went.
+    /// </summary>
+    public async Task<int> DeleteWhereAsync(string orgId, Func<EnquiryResponse, bool> match, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(match);
+        var doomed = new List<ITableEntity>();
+        await foreach (var row in Table.QueryAsync<EnquiryEntity>(ListFilter(orgId), cancellationToken: cancellationToken))
+        {
+            var enquiry = row.ToResponse();
+            if (match(enquiry))
+            {
+                // Side by side, so the two go in one transaction (batches of 100 never split a pair).
+                doomed.Add(new TableEntity(orgId, PointerPrefix + enquiry.EnquiryId));
+                doomed.Add(row);
+            }
+        }
+
+        await TableBatches.DeleteAsync(Table, doomed, cancellationToken);
+        return doomed.Count / 2;
+    }
+
+    private static string ListFilter(string orgId) =>
+        TableClient.CreateQueryFilter($"PartitionKey eq {orgId} and RowKey ge {ListPrefix} and RowKey lt {ListPrefix + "~"}");
 
     public async Task<EnquiryResponse?> GetAsync(string orgId, string enquiryId, CancellationToken cancellationToken = default) =>
         await FindKeyAsync(orgId, enquiryId, cancellationToken) is { } key

@@ -26,6 +26,7 @@ public sealed partial class LearnerDataService(
     ChatSessionStore chatSessions,
     ConversationStore conversations,
     ConversationEraser eraser,
+    EnquiryStore enquiryStore,
     EventStore events,
     AnswerStore answers,
     ThinkGuideStore thinkGuide,
@@ -172,7 +173,7 @@ public sealed partial class LearnerDataService(
     /// <summary>One chat session: enquiries sent from it, then the conversation (the session row, the way back to it, last).</summary>
     private async Task<Dictionary<string, int>> EraseChatSessionAsync(string orgId, ChatSession session, CancellationToken cancellationToken)
     {
-        var enquiries = await conversations.DeleteRowsAsync(orgId, "e|", row => row.GetString("SessionId") == session.SessionId, cancellationToken);
+        var enquiries = await enquiryStore.DeleteWhereAsync(orgId, e => e.SessionId == session.SessionId, cancellationToken);
         var removed = await eraser.EraseAsync(orgId, session.ThreadId, session.SessionId, cancellationToken);
         removed["enquiries"] = enquiries;
         return removed;

@@ -1,6 +1,6 @@
+using Comx.Core.Chat;
 using Comx.Core.Inbox;
 using Comx.Core.Insights;
-using Comx.Core.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Comx.Core.DataProtection;
@@ -11,7 +11,8 @@ namespace Comx.Core.DataProtection;
 /// chat session, the insights' unanswered questions by the same cutoff, and enquiries older than <c>enquiry_days</c>; records what it removed as the policy's <c>last_run</c>.
 /// "Older" is strict: a record exactly at the cutoff stays. Running twice removes nothing more the second time.
 /// </summary>
-public sealed partial class RetentionService(DataProtectionStore store, ConversationStore conversations, ConversationEraser eraser, InsightsStore insights, TimeProvider time,
+public sealed partial class RetentionService(DataProtectionStore store, ConversationStore conversations, ConversationEraser eraser, EnquiryStore enquiries, InsightsStore insights,
+    TimeProvider time,
     ILogger<RetentionService> logger)
 {
     public async Task<int> RunAsync(CancellationToken cancellationToken = default)
@@ -49,8 +50,8 @@ public sealed partial class RetentionService(DataProtectionStore store, Conversa
             }
         }
 
-        var enquiryCutoff = $"e|{StorageKeys.NewestFirst(now.AddDays(-policy.EnquiryDays))}|~";
-        removed["enquiries"] = await conversations.DeleteRowsAsync(orgId, "e|", row => string.CompareOrdinal(row.RowKey, enquiryCutoff) > 0, cancellationToken);
+        var enquiryCutoff = now.AddDays(-policy.EnquiryDays);
+        removed["enquiries"] = await enquiries.DeleteWhereAsync(orgId, e => e.CreatedAt < enquiryCutoff, cancellationToken);
 
         // The unanswered-questions list keeps visitors' questions: they age out with the conversations they came from.
         removed["unanswered_questions"] = await insights.DeleteOlderThanAsync(orgId, conversationCutoff, cancellationToken);

@@ -210,19 +210,6 @@ public sealed class ConversationStore(ComxStorage storage, EventStore events, Id
         return false;
     }
 
-    /// <summary>Adds rows of the organisation's partition (an enquiry, say) together with the events they raise, atomically.</summary>
-    public async Task AddWithEventsAsync(string orgId, IReadOnlyList<ITableEntity> rows, IReadOnlyList<EventRecord> raised, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(rows);
-        ArgumentNullException.ThrowIfNull(raised);
-        await events.SubmitAsync(Table, orgId, rows.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)), raised, cancellationToken);
-    }
-
-    /// <summary>Rows of one kind (a RowKey prefix such as <c>e|</c>) in the organisation's partition, one page.</summary>
-    public Task<ListPage<T>> ListRowsAsync<T>(string orgId, string prefix, PageRequest page, CancellationToken cancellationToken = default)
-        where T : class, ITableEntity =>
-        Table.QueryPageAsync<T>(TableClient.CreateQueryFilter($"PartitionKey eq {orgId} and RowKey ge {prefix} and RowKey lt {prefix + "~"}"), page, cancellationToken: cancellationToken);
-
     /// <summary>
     /// Deletes a thread: its messages, its listing rows, then the thread row itself (last, so a run cut short is found
     /// and finished by the next). Returns how many message rows went. Nothing of a missing thread is an error.
@@ -237,7 +224,7 @@ public sealed class ConversationStore(ComxStorage storage, EventStore events, Id
     }
 
     /// <summary>Deletes rows of the organisation's partition under a RowKey prefix that <paramref name="match"/> accepts; returns how many.</summary>
-    public async Task<int> DeleteRowsAsync(string orgId, string prefix, Func<TableEntity, bool> match, CancellationToken cancellationToken = default)
+    private async Task<int> DeleteRowsAsync(string orgId, string prefix, Func<TableEntity, bool> match, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(match);
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {orgId} and RowKey ge {prefix} and RowKey lt {prefix + "~"}");

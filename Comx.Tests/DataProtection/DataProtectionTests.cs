@@ -344,8 +344,13 @@ public sealed class DataProtectionTests
             return (threadId, session.SessionId, answerId);
         }
 
-        async Task EnquiryAtAsync(DateTimeOffset at) =>
-            await conversations.AddWithEventsAsync(org.OrgId, [new TableEntity(org.OrgId, $"e|{StorageKeys.NewestFirst(at)}|enq_{Guid.NewGuid():N}") { ["Name"] = "N", ["CreatedAt"] = at }], []);
+        var enquiries = sp.GetRequiredService<EnquiryStore>();
+        async Task<string> EnquiryAtAsync(DateTimeOffset at)
+        {
+            var enquiryId = $"enq_{Guid.NewGuid():N}";
+            await enquiries.AddAsync(org.OrgId, new EnquiryResponse(enquiryId, "N", "n@example.org", null, "A question", null, null, at), []);
+            return enquiryId;
+        }
 
         // In time order: the fake clock only moves forward.
         var flaggedAncient = await ConversationAtAsync(now.AddDays(-400), flagged: true);
@@ -355,9 +360,9 @@ public sealed class DataProtectionTests
         var boundary = await ConversationAtAsync(now.AddDays(-30).AddMilliseconds(-2));
         Assert.Equal(now.AddDays(-30), (await conversations.GetThreadAsync(org.OrgId, boundary.Thread))!.LastMessageAt);
         var recent = await ConversationAtAsync(now.AddDays(-29));
-        await EnquiryAtAsync(now.AddDays(-61));
-        await EnquiryAtAsync(now.AddDays(-60));
-        await EnquiryAtAsync(now.AddDays(-10));
+        var enquiryPastCutoff = await EnquiryAtAsync(now.AddDays(-61));
+        var enquiryAtCutoff = await EnquiryAtAsync(now.AddDays(-60));
+        var enquiryRecent = await EnquiryAtAsync(now.AddDays(-10));
 
         // Two questions the assistant could not answer, kept for insights: one asked before the cutoff, one after.
         var events = sp.GetRequiredService<EventStore>();
@@ -380,8 +385,8 @@ public sealed class DataProtectionTests
             Assert.Equal(JsonValueKind.Null, policy.GetProperty("last_run").ValueKind);
         }
 
-        var retention = new RetentionService(store, conversations, new ConversationEraser(conversations, answers, sessions), app.Services.GetRequiredService<InsightsStore>(), clock,
-            NullLogger<RetentionService>.Instance);
+        var retention = new RetentionService(store, conversations, new ConversationEraser(conversations, answers, sessions), enquiries,
+            app.Services.GetRequiredService<InsightsStore>(), clock, NullLogger<RetentionService>.Instance);
         var run = await retention.ApplyAsync((await store.GetPolicyAsync(org.OrgId))!);
 
         Assert.Equal(2, run.RowsRemoved["conversations"]);
@@ -389,6 +394,12 @@ public sealed class DataProtectionTests
         Assert.Equal(2, run.RowsRemoved["answers"]);
         Assert.Equal(2, run.RowsRemoved["chat_sessions"]);
         Assert.Equal(1, run.RowsRemoved["enquiries"]);
+        // The enquiry past the cutoff is gone with its pointer (not found by id); the one exactly at it and the newer one stay.
+        Assert.Null(await enquiries.GetAsync(org.OrgId, enquiryPastCutoff));
+        var pointer = await app.Storage.Table(StorageNames.Tables.Conversations).GetEntityIfExistsAsync<TableEntity>(org.OrgId, "q|" + enquiryPastCutoff);
+        Assert.False(pointer.HasValue);
+        Assert.NotNull(await enquiries.GetAsync(org.OrgId, enquiryAtCutoff));
+        Assert.NotNull(await enquiries.GetAsync(org.OrgId, enquiryRecent));
         Assert.True(run.RowsRemoved["unanswered_questions"] >= 1, "the question asked before the cutoff is removed");
         Assert.True(await sp.GetRequiredService<InsightsStore>().DeleteOlderThanAsync(org.OrgId, now.AddDays(1)) >= 1, "the newer question is kept");
         foreach (var gone in new[] { old, flaggedAncient })
