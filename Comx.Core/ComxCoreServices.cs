@@ -83,6 +83,7 @@ public static class ComxCoreServices
         services.AddSingleton<Billing.UsageCounter>();
         services.AddSingleton<Storage.ReadCache>();
         services.AddSingleton<Chat.ChatRateLimits>();
+        services.AddSingleton(new Chat.OrgChatGate());
         services.AddSingleton<Chat.ChatServices>();
         services.AddSingleton<Chat.EnquiryServices>();
         services.AddSingleton<Chat.FeedbackServices>();

@@ -97,7 +97,7 @@ public sealed record AnswerResponse(string AnswerId, string Question, string Tex
 
 /// <summary>What the widget chat handlers need, given to them explicitly.</summary>
 public sealed record ChatServices(ChatSessionStore Sessions, ChatRateLimits Limits, ChatService Chat, WidgetSettingsStore Widgets, LearnerAccessibilityStore Learners,
-    ConversationStore Conversations, AnswerStore Answers, WidgetAccess WidgetAccess, IdGenerator Ids);
+    ConversationStore Conversations, AnswerStore Answers, WidgetAccess WidgetAccess, OrgChatGate Gate, IdGenerator Ids);
 
 /// <summary>
 /// The widget-facing chat: sessions, messages with grounded and cited answers, the conversation so far, and answers
@@ -107,9 +107,6 @@ internal static class ChatEndpoints
 {
     public const int RetrievedPassages = 5;
     public const int MessagesPerPage = 200;
-
-    /// <summary>Reads are polled by the widget during a handoff, so they have their own, roomier per-IP limit.</summary>
-    public static readonly RateLimitPolicy PublicReads = new("public-read", 120, TimeSpan.FromMinutes(1));
 
     public static IEnumerable<RouteDefinition> Routes =>
     [
@@ -128,12 +125,12 @@ internal static class ChatEndpoints
         },
         new(RouteNames.ListChatMessages, "GET", Http.Routes.ChatSessionMessages, RouteAuth.Public, EndpointServices.With<ChatServices>(ListMessagesAsync))
         {
-            ResponseType = typeof(ChatMessagesResponse), RateLimit = PublicReads, QueryParameters = ["after"],
+            ResponseType = typeof(ChatMessagesResponse), RateLimit = RateLimitPolicy.PublicReads, QueryParameters = ["after"],
             Summary = "The conversation in server order, staff replies included, after the cursor when given (header X-Session-Token). "
                 + "after is the next_after of an earlier response (opaque; one this API did not issue for this conversation is 400). 120 requests/min per IP.",
         },
         new(RouteNames.GetAnswer, "GET", Http.Routes.Answer, RouteAuth.Public, EndpointServices.With<ChatServices>(GetAnswerAsync))
-        { ResponseType = typeof(AnswerResponse), RateLimit = PublicReads, Summary = "A stored answer with its citations." },
+        { ResponseType = typeof(AnswerResponse), RateLimit = RateLimitPolicy.PublicReads, Summary = "A stored answer with its citations." },
     ];
 
     private static async Task<ApiResult> CreateSessionAsync(ChatServices services, RequestContext context, CancellationToken cancellationToken)
@@ -179,6 +176,13 @@ internal static class ChatEndpoints
         }
 
         var session = opened.Value!;
+        using var turn = await services.Gate.EnterAsync(session.OrgId, cancellationToken);
+        if (turn is null)
+        {
+            return ((ApiResult)ApiError.ProviderUnavailable("This organisation's assistant is answering many messages at once; retry in a moment."))
+                .WithHeaders(new Dictionary<string, string> { ["Retry-After"] = "1" });
+        }
+
         var perIp = (await services.Widgets.GetRecentAsync(session.OrgId, cancellationToken))?.ChatRateLimitPerIp
             ?? WidgetSettingsRequest.DefaultChatRateLimitPerIp;
         var limited = await limits.HitAsync(context.ClientIp, session.OrgId, perIp, session.SessionId, cancellationToken);

@@ -390,7 +390,7 @@ public sealed class ConversationStore(ComxStorage storage, EventStore events, Id
 public sealed record ThreadWrite(IReadOnlyList<NewMessage> Messages, ThreadChange? Change, IReadOnlyList<EventRecord> Events,
     Func<IReadOnlyList<MessageRecord>, IReadOnlyList<EventRecord>>? EventsForMessages = null)
 {
-    /// <summary>Other new rows of the organisation's partition committed with the messages (a chat answer: <see cref="Chat.AnswerStore.RowFor"/>).</summary>
+    /// <summary>Other new rows of the organisation's partition committed with the messages (a chat answer, say: the answer store gives its row).</summary>
     public IReadOnlyList<ITableEntity> Rows { get; init; } = [];
 }
 

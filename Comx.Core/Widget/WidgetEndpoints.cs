@@ -90,7 +90,7 @@ internal static class WidgetEndpoints
         { Summary = "A font file the widget uses for its dyslexia-friendly setting (font/woff2; cached a day, strong ETag, 304 on If-None-Match)." },
         new(RouteNames.GetWidgetConfig, "GET", Http.Routes.WidgetConfig, RouteAuth.Public, EndpointServices.With<WidgetServices>(ConfigAsync))
         {
-            ResponseType = typeof(WidgetConfigResponse), RateLimit = Chat.ChatEndpoints.PublicReads, QueryParameters = ["widget_key"],
+            ResponseType = typeof(WidgetConfigResponse), RateLimit = RateLimitPolicy.PublicReads, QueryParameters = ["widget_key"],
             Summary = "The widget's display settings (greeting, theme, handoff and enquiries switches, staff availability and away message), by publishable widget key. 120 requests/min per IP.",
         },
     ];
