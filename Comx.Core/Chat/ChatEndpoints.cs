@@ -121,7 +121,9 @@ internal static class ChatEndpoints
         {
             RequestType = typeof(SendMessageRequest), ResponseType = typeof(SendMessageResponse), RateLimit = RateLimitPolicy.PublicChat, RateLimitedByHandler = true,
             Summary = "Sends a visitor message (header X-Session-Token). The answer is null while a person has the thread. "
-                + "20 requests/min per IP (or the organisation's chat_rate_limit_per_ip, up to 600) and 20/min per session.",
+                + "20 requests/min per IP (or the organisation's chat_rate_limit_per_ip, up to 600) and 20/min per session. "
+                + "An organisation's messages are answered a few at a time; one that waits more than 20 s for its turn gets 503 "
+                + "COMX_PROVIDER_UNAVAILABLE (retryable, Retry-After: 1).",
         },
         new(RouteNames.ListChatMessages, "GET", Http.Routes.ChatSessionMessages, RouteAuth.Public, EndpointServices.With<ChatServices>(ListMessagesAsync))
         {
@@ -191,7 +193,8 @@ internal static class ChatEndpoints
             return ((ApiResult)tooMany).WithHeaders(limited.Headers);
         }
 
-        return (await services.Chat.SendAsync(session, request.Message, context.Request, cancellationToken)).WithHeaders(limited.Headers);
+        var sent = await services.Chat.SendAsync(session, request.Message, context.Request.Headers.Origin.ToString(), cancellationToken);
+        return (sent.Error is { } error ? error : ApiResult.Ok(sent.Value!)).WithHeaders(limited.Headers);
     }
 
     private static async Task<ApiResult> ListMessagesAsync(ChatServices services, RequestContext context, CancellationToken cancellationToken)

@@ -6,7 +6,6 @@ using Comx.Core.Identity;
 using Comx.Core.Inbox;
 using Comx.Core.Knowledge.Retrieval;
 using Comx.Core.Safeguarding;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
 
 namespace Comx.Core.Chat;
@@ -36,7 +35,7 @@ public sealed class ChatService(
     IdGenerator ids,
     TimeProvider time)
 {
-    public async Task<ApiResult> SendAsync(ChatSession session, string message, HttpRequest request, CancellationToken cancellationToken)
+    public async Task<ApiResultOr<SendMessageResponse>> SendAsync(ChatSession session, string message, string origin, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(session);
         var orgId = session.OrgId;
@@ -59,7 +58,7 @@ public sealed class ChatService(
             return ApiError.Unauthenticated("This chat session's organisation no longer exists.");
         }
 
-        if (PublicAccess.CheckOrigin(request, widget) is { } refused)
+        if (PublicAccess.CheckOrigin(origin, widget) is { } refused)
         {
             return refused;
         }
@@ -84,7 +83,7 @@ public sealed class ChatService(
         {
             var written = await conversations.WriteAsync(orgId, session.ThreadId, _ => new ThreadWrite([new NewMessage(MessageRole.Visitor, stored)], null, []),
                 session.SessionId, snapshot, cancellationToken);
-            return ApiResult.Ok(new SendMessageResponse(written!.Value.Messages[0].MessageId, null, true, new SafeguardingOutcome(false), []));
+            return new SendMessageResponse(written!.Value.Messages[0].MessageId, null, true, new SafeguardingOutcome(false), []);
         }
 
         if (await usage.ConsumeMessageAsync(orgId, org.Billing, cancellationToken) is { } limited)
@@ -129,8 +128,8 @@ public sealed class ChatService(
                 answer.Fallback, [.. answer.Citations.Select(c => new EventCitation(c.SourceId, c.Title, c.Url, c.Snippet))]))]) { Rows = answerRow },
             session.SessionId, snapshot, cancellationToken);
         var visitorMessage = result!.Value.Messages[0];
-        return ApiResult.Ok(new SendMessageResponse(visitorMessage.MessageId,
-            new AnswerBody(answerId, answer.Text, answer.Citations, answer.Confidence, answer.Fallback), false, new SafeguardingOutcome(false), actions));
+        return new SendMessageResponse(visitorMessage.MessageId,
+            new AnswerBody(answerId, answer.Text, answer.Citations, answer.Confidence, answer.Fallback), false, new SafeguardingOutcome(false), actions);
     }
 
     /// <summary>
@@ -183,7 +182,7 @@ public sealed class ChatService(
     /// The child's message, the reply and the <c>safeguarding.alert</c> event are one write, which also flags the thread
     /// and hands it to staff (status <c>handoff</c>, reason naming the category; an existing handoff is kept).
     /// </summary>
-    private async Task<ApiResult> EscalateAsync(ChatSession session, string stored, SafeguardingVerdict.Escalated verdict, SafeguardingPolicy policy, DateTimeOffset now,
+    private async Task<SendMessageResponse> EscalateAsync(ChatSession session, string stored, SafeguardingVerdict.Escalated verdict, SafeguardingPolicy policy, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
         var reply = SafeguardingReply.Compose(policy, await reach.SomeoneIsToldAsync(session.OrgId, policy, cancellationToken));
@@ -200,8 +199,8 @@ public sealed class ChatService(
             messages => [EventRecord.Create(ids, now, SafeguardingAlerts.FromChat(session.ThreadId, session.SessionId, messages[0].MessageId, verdict, policy))])
             { Rows = answerRow },
             session.SessionId, cancellationToken);
-        return ApiResult.Ok(new SendMessageResponse(result!.Value.Messages[0].MessageId,
-            new AnswerBody(answerId, reply, [], 1, false), true, new SafeguardingOutcome(true), []));
+        return new SendMessageResponse(result!.Value.Messages[0].MessageId,
+            new AnswerBody(answerId, reply, [], 1, false), true, new SafeguardingOutcome(true), []);
     }
 
     /// <summary>The answer's row for the thread's transaction; an answer that cannot live in the organisation's partition is stored now instead.</summary>

@@ -26,8 +26,14 @@ public static class PublicAccess
     public static ApiError? CheckOrigin(HttpRequest request, WidgetSettings settings)
     {
         ArgumentNullException.ThrowIfNull(request);
+        return CheckOrigin(request.Headers.Origin.ToString(), settings);
+    }
+
+    /// <summary>Null when allowed: no origin (empty: not a browser, or same-origin) or an origin on the list.</summary>
+    public static ApiError? CheckOrigin(string origin, WidgetSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(origin);
         ArgumentNullException.ThrowIfNull(settings);
-        var origin = request.Headers.Origin.ToString();
         if (origin.Length == 0)
         {
             return null;
