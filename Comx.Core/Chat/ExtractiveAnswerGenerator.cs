@@ -60,7 +60,9 @@ public sealed partial class ExtractiveAnswerGenerator(IEmbeddingGenerator<string
         }
 
         // Rarer question terms count more: "spring" decides between half terms, "half" and "term" do not.
-        var weights = questionTerms.ToDictionary(t => t, t => TermWeight(t, request.Passages), StringComparer.Ordinal);
+        // Each passage is analysed once, then every question term is looked up in it.
+        var passageTerms = request.Passages.Select(p => TextAnalyzer.Analyze($"{p.Chunk.Heading} {p.Chunk.Text}").ToHashSet(StringComparer.Ordinal)).ToList();
+        var weights = questionTerms.ToDictionary(t => t, t => TermWeight(t, passageTerms), StringComparer.Ordinal);
         var total = weights.Values.Sum();
         // A unit is read under its page title and heading: "February half term is …" under "Spring term" answers
         // "when is the spring half term?" fully, and "The spring term ends …" does not, though it says "spring".
@@ -111,9 +113,9 @@ public sealed partial class ExtractiveAnswerGenerator(IEmbeddingGenerator<string
         return new GeneratedAnswer(text, [AnswerTexts.CitationOf(best)], Math.Round(confidence, 2), false);
     }
 
-    private static double TermWeight(string term, IReadOnlyList<SearchHit> passages)
+    private static double TermWeight(string term, IReadOnlyList<HashSet<string>> passages)
     {
-        var containing = passages.Count(p => TextAnalyzer.Analyze($"{p.Chunk.Heading} {p.Chunk.Text}").Contains(term, StringComparer.Ordinal));
+        var containing = passages.Count(p => p.Contains(term));
         return Math.Log(1 + ((passages.Count + 1.0) / (containing + 0.5)));
     }
 
