@@ -507,15 +507,16 @@ public sealed partial class IngestService(
     private async Task FailAsync(string orgId, IngestJobRecord job, string error, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        await sources.UpdateAsync(orgId, job.SourceId, s => s.LastJobId == job.JobId ? null : s with
+        // A redelivered message finds the failure already counted (null): the source is read for its title then.
+        var source = await sources.UpdateAsync(orgId, job.SourceId, s => s.LastJobId == job.JobId ? null : s with
         {
             ConsecutiveFailures = s.ConsecutiveFailures + 1,
             LastError = error,
             LastFailureAt = now,
             LastJobId = job.JobId,
             ActiveJobId = s.ActiveJobId == job.JobId ? null : s.ActiveJobId,
-        }, cancellationToken);
-        await events.AddAsync(orgId, [EventRecord.Create(EventId(job.JobId), now, new IngestFailedData(job.JobId, job.SourceId, null, "failed", error))],
+        }, cancellationToken) ?? await sources.GetAsync(orgId, job.SourceId, cancellationToken);
+        await events.AddAsync(orgId, [EventRecord.Create(EventId(job.JobId), now, new IngestFailedData(job.JobId, job.SourceId, source?.Title, "failed", error))],
             cancellationToken);
         await jobs.UpdateAsync(orgId, job.JobId, j => j.Status is IngestJobStatus.Succeeded or IngestJobStatus.Failed
             ? null

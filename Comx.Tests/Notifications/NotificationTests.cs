@@ -219,6 +219,7 @@ public sealed class NotificationTests : IAsyncLifetime
         var handoff = Assert.Single(toStaff, m => m.Subject.StartsWith("A visitor is waiting", StringComparison.Ordinal));
         Assert.Contains(threadId, TextOf(handoff), StringComparison.Ordinal);
         var failed = Assert.Single(toStaff, m => m.Subject.StartsWith("A knowledge source failed to update", StringComparison.Ordinal));
+        Assert.Equal("A knowledge source failed to update: Term dates", failed.Subject);
         Assert.Contains(jobId, TextOf(failed), StringComparison.Ordinal);
     }
 
