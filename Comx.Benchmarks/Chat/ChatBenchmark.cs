@@ -3,7 +3,6 @@ using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Azure.Data.Tables;
 using Comx.Benchmarks.Retrieval;
 using Comx.Core.Identity;
 using Comx.Core.Knowledge.Retrieval;
@@ -259,65 +258,25 @@ internal static class ChatBenchmark
         public void Dispose() => _listener.Dispose();
     }
 
-    /// <summary>
-    /// The storage calls one chat message needs today (docs/decisions/021), made directly with the SDK, one after the
-    /// other, and nothing else: the per-IP and per-session counters (writes), the session and the thread (reads), a usage
-    /// shard (write), the index stamp (read), the thread's transaction with the messages, the answer and the event, and
-    /// the dispatch message. Organisation, widget and policy are cached by the handler, so they are not here.
-    /// </summary>
+    /// <summary>The floor (<see cref="ChatStorageFloor"/>) over 16 threads of one organisation, one message per call.</summary>
     private sealed class StorageFloor(ComxStorage storage, string orgId, string sessionId)
     {
         private readonly string[] _threads = [.. Enumerable.Range(0, 16).Select(i => $"thr_floor_{Guid.NewGuid():N}"[..20] + i)];
         private int _n;
 
-        private TableClient T(string name) => storage.Table(name);
-
         public async Task PrepareAsync()
         {
             foreach (var thread in _threads)
             {
-                await T(StorageNames.Tables.Conversations).UpsertEntityAsync(new TableEntity(orgId, "t|" + thread) { ["N"] = 0 });
+                await ChatStorageFloor.CreateThreadAsync(storage, orgId, thread);
             }
         }
 
         public async Task<double> RunOnceAsync()
         {
             var n = Interlocked.Increment(ref _n);
-            var threadId = _threads[n % _threads.Length];
             var started = Stopwatch.GetTimestamp();
-            var limits = T(StorageNames.Tables.RateLimits);
-            await limits.AddEntityAsync(new TableEntity("floor-ip", $"{orgId}-{n}-{Guid.NewGuid():N}") { ["Count"] = 1 });
-            await limits.UpsertEntityAsync(new TableEntity("floor-session", threadId) { ["Count"] = n });
-            await T(StorageNames.Tables.ChatSessions).GetEntityIfExistsAsync<TableEntity>(sessionId, "session");
-            var conversations = T(StorageNames.Tables.Conversations);
-            var thread = (await conversations.GetEntityAsync<TableEntity>(orgId, "t|" + threadId)).Value;
-            await T(StorageNames.Tables.Usage).UpsertEntityAsync(new TableEntity(orgId, $"floor-s{n % 16:D2}") { ["Count"] = n });
-            await T(StorageNames.Tables.RetrievalIndex).GetEntityIfExistsAsync<TableEntity>(orgId, "current");
-            var suffix = n.ToString("D8", CultureInfo.InvariantCulture);
-            for (var attempt = 0; ; attempt++)
-            {
-                try
-                {
-                    await conversations.SubmitTransactionAsync(
-                    [
-                        new(TableTransactionActionType.UpdateReplace, new TableEntity(orgId, "t|" + threadId) { ["N"] = n }, thread.ETag),
-                        new(TableTransactionActionType.UpsertReplace, new TableEntity(orgId, $"i|all|floor|{threadId}") { ["N"] = n }),
-                        new(TableTransactionActionType.UpsertReplace, new TableEntity(orgId, $"i|open|floor|{threadId}") { ["N"] = n }),
-                        new(TableTransactionActionType.Add, new TableEntity(orgId, $"m|{threadId}|{suffix}a") { ["Text"] = "question" }),
-                        new(TableTransactionActionType.Add, new TableEntity(orgId, $"m|{threadId}|{suffix}b") { ["Text"] = "answer" }),
-                        new(TableTransactionActionType.Add, new TableEntity(orgId, $"a|ans_floor{suffix}-{threadId}") { ["Text"] = "answer", ["Citations"] = "[]" }),
-                        new(TableTransactionActionType.Add, new TableEntity(orgId, $"o|floor{suffix}-{threadId}") { ["Data"] = "{}" }),
-                    ]);
-                    break;
-                }
-                catch (TableTransactionFailedException e) when (e.Status == 412 && attempt < 10)
-                {
-                    // Concurrent floor messages share 16 threads, as visitors would not: re-read like the handler does.
-                    thread = (await conversations.GetEntityAsync<TableEntity>(orgId, "t|" + threadId)).Value;
-                }
-            }
-
-            await storage.Queue(StorageNames.Queues.WebhookDeliveries).SendMessageAsync("{}");
+            await ChatStorageFloor.SendMessageAsync(storage, orgId, sessionId, _threads[n % _threads.Length], n);
             return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         }
     }

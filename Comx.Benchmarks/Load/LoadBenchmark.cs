@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Azure.Data.Tables;
 using Comx.Benchmarks.Retrieval;
 using Comx.Core.Identity;
 using Comx.Core.Knowledge.Retrieval;
@@ -78,7 +77,7 @@ internal static class LoadBenchmark
                 // Handler and floor alternate in three rounds, so a change in the shared machine's load hits both alike.
                 var probe = new ConcurrentBag<Sample>();
                 var (handlerWork, probeWork) = (await visitors.PoolAsync(targets, concurrency, messages), await visitors.PoolAsync([probeOrg], 1, messages * 2));
-                var (floorWork, floorProbe) = (floor.Pool(targets, concurrency), floor.Pool([probeOrg], 1));
+                var (floorWork, floorProbe) = (await floor.PoolAsync(targets, concurrency), await floor.PoolAsync([probeOrg], 1));
                 var (handlerBatches, floorBatches) = (new List<Batch>(), new List<Batch>());
                 for (var round = 0; round < Rounds; round++)
                 {
@@ -274,24 +273,19 @@ internal static class LoadBenchmark
     }
 
     /// <summary>
-    /// The storage calls one message needs once the rarely-changing reads are cached, made directly with the SDK, one
-    /// after another: the per-IP and per-session rate-limit counters (an insert, a write), the session (read), the
-    /// thread (read), a usage shard (write), the index stamp (read: a removed source stops answering on every instance
-    /// at once), one entity-group transaction with the thread, its two listing rows, two messages, the answer and the
-    /// event, then the dispatch message (8). Each visitor has its own thread, as each session does. The outbox's pending
-    /// marker is not here: it is written once per 15 s per organisation, not per message.
+    /// The floor (<see cref="ChatStorageFloor"/>: the 8 calls one message needs) for a pool of visitors, each with its own
+    /// thread, as each session has. The outbox's pending marker is not there: it is written once per 15 s per
+    /// organisation, not per message.
     /// </summary>
     private sealed class StorageFloor(ComxStorage storage)
     {
-        private TableClient T(string name) => storage.Table(name);
-
-        public ConcurrentQueue<FloorVisitor> Pool(IReadOnlyList<BenchOrg> orgs, int concurrency)
+        public async Task<ConcurrentQueue<FloorVisitor>> PoolAsync(IReadOnlyList<BenchOrg> orgs, int concurrency)
         {
             var queue = new ConcurrentQueue<FloorVisitor>();
             for (var i = 0; i <= concurrency; i++)
             {
                 var visitor = new FloorVisitor(orgs[i % orgs.Count].OrgId, $"thr_floor_{Guid.NewGuid():N}"[..24]);
-                T(StorageNames.Tables.Conversations).UpsertEntity(new TableEntity(visitor.OrgId, "t|" + visitor.ThreadId) { ["N"] = 0 });
+                await ChatStorageFloor.CreateThreadAsync(storage, visitor.OrgId, visitor.ThreadId);
                 queue.Enqueue(visitor);
             }
 
@@ -300,28 +294,8 @@ internal static class LoadBenchmark
 
         public async Task<Sample> SendAsync(FloorVisitor visitor, int n)
         {
-            var (orgId, threadId) = (visitor.OrgId, visitor.ThreadId);
             var started = Stopwatch.GetTimestamp();
-            var limits = T(StorageNames.Tables.RateLimits);
-            await limits.AddEntityAsync(new TableEntity("floor-ip", $"{orgId}-{n}-{Guid.NewGuid():N}") { ["Count"] = 1 });
-            await limits.UpsertEntityAsync(new TableEntity("floor-session", threadId) { ["Count"] = n });
-            await T(StorageNames.Tables.ChatSessions).GetEntityIfExistsAsync<TableEntity>("ses_floor", "session");
-            var conversations = T(StorageNames.Tables.Conversations);
-            var thread = (await conversations.GetEntityAsync<TableEntity>(orgId, "t|" + threadId)).Value;
-            await T(StorageNames.Tables.Usage).UpsertEntityAsync(new TableEntity(orgId, $"floor-s{n % 16:D2}") { ["Count"] = n });
-            await T(StorageNames.Tables.RetrievalIndex).GetEntityIfExistsAsync<TableEntity>(orgId, "current");
-            var suffix = n.ToString("D8", CultureInfo.InvariantCulture);
-            await conversations.SubmitTransactionAsync(
-            [
-                new(TableTransactionActionType.UpdateReplace, new TableEntity(orgId, "t|" + threadId) { ["N"] = n }, thread.ETag),
-                new(TableTransactionActionType.UpsertReplace, new TableEntity(orgId, $"i|all|floor|{threadId}") { ["N"] = n }),
-                new(TableTransactionActionType.UpsertReplace, new TableEntity(orgId, $"i|open|floor|{threadId}") { ["N"] = n }),
-                new(TableTransactionActionType.Add, new TableEntity(orgId, $"m|{threadId}|{suffix}a") { ["Text"] = "question" }),
-                new(TableTransactionActionType.Add, new TableEntity(orgId, $"m|{threadId}|{suffix}b") { ["Text"] = "answer" }),
-                new(TableTransactionActionType.Add, new TableEntity(orgId, $"a|ans_floor{suffix}-{threadId}") { ["Text"] = "answer", ["Citations"] = "[]" }),
-                new(TableTransactionActionType.Add, new TableEntity(orgId, $"o|floor{suffix}-{threadId}") { ["Data"] = "{}" }),
-            ]);
-            await storage.Queue(StorageNames.Queues.WebhookDeliveries).SendMessageAsync("{}");
+            await ChatStorageFloor.SendMessageAsync(storage, visitor.OrgId, "ses_floor", visitor.ThreadId, n);
             return new Sample(Stopwatch.GetElapsedTime(started).TotalMilliseconds, true, 200);
         }
     }
