@@ -149,9 +149,10 @@ public sealed class ChatService(
             : index.Search(message, ChatEndpoints.RetrievedPassages, vector.Span);
         var request = new AnswerRequest(message, hits, level, vector);
         // The extractive generator also weighs the passage's sentences (see there); a chat model is not asked at all.
-        if (generator is not ExtractiveAnswerGenerator && hits.Count > 0 && hits[0].Similarity is not null && AnswerConfidence.Of(request) < AnswerConfidence.AnswerAt)
+        if (generator is not ExtractiveAnswerGenerator && hits.Count > 0 && hits[0].Similarity is not null
+            && AnswerConfidence.Of(request) is var confidence && confidence < AnswerConfidence.AnswerAt)
         {
-            return new AnswerOutcome.Answered(AnswerTexts.FallbackAnswer(AnswerConfidence.Of(request)));
+            return new AnswerOutcome.Answered(AnswerTexts.FallbackAnswer(confidence));
         }
 
         return await generator.GenerateAsync(request, cancellationToken);
