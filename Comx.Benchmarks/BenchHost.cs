@@ -89,6 +89,16 @@ internal sealed class OwnAzurite : IAsyncDisposable
 
     public static string ConnectionString => ConnectionFor(BlobPort);
 
+    /// <summary>The CPU time the emulator's process has used so far (one Node.js thread does its work).</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     /// <summary>The connection string of this instance (its ports may differ from the defaults).</summary>
     public string Connection { get; }
 

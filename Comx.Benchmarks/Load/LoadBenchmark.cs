@@ -36,6 +36,7 @@ internal static class LoadBenchmark
         ThreadPool.SetMinThreads(256, 256);
         await using var azurite = await OwnAzurite.StartAsync();
         using var calls = new StorageCallCounter(OwnAzurite.BlobPort, OwnAzurite.TablePort);
+        var meters = new Meters(calls, azurite);
         var (started, baseAddress) = await BenchHost.StartAsync(OwnAzurite.ConnectionString);
         await using var app = started;
         var storage = app.Services.GetRequiredService<ComxStorage>();
@@ -57,16 +58,16 @@ internal static class LoadBenchmark
         // Warm-up: JIT, connection pools, every org's index loaded and cached.
         foreach (var org in orgs)
         {
-            await RunAsync(1, 10, await visitors.PoolAsync([org], 1, 10), null, visitors.SendAsync, calls);
+            await RunAsync(1, 10, await visitors.PoolAsync([org], 1, 10), null, visitors.SendAsync, meters);
         }
 
-        var idleProbe = Run.Of([await RunAsync(1, 60, await visitors.PoolAsync([probeOrg], 1, 60), null, visitors.SendAsync, calls)]);
+        var idleProbe = Run.Of([await RunAsync(1, 60, await visitors.PoolAsync([probeOrg], 1, 60), null, visitors.SendAsync, meters)]);
         output.WriteLine($"Load benchmark: {Chunks:N0} chunks per organisation, {Orgs} organisations, {Environment.ProcessorCount} cores.");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Idle probe (one visitor, nothing else running): p50 {idleProbe.P50:F1} ms, p95 {idleProbe.P95:F1} ms, {idleProbe.StorageCallsPerMessage:F1} storage round trips per message."));
         output.WriteLine();
-        output.WriteLine("| organisations | visitors | messages | msg/s | p50 | p95 | p99 | errors | round trips/msg | floor msg/s | floor p50 | floor p95 | msg/s vs floor | p95 vs floor | probe p50 |");
-        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        output.WriteLine("| organisations | visitors | messages | msg/s | p50 | p95 | p99 | errors | round trips/msg | floor msg/s | floor p50 | floor p95 | msg/s vs floor | p95 vs floor | probe p50 | CPU ms/msg host, emulator | floor's |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         var probes = new Dictionary<(int, bool), double>();
         foreach (var concurrency in concurrencies)
         {
@@ -81,15 +82,15 @@ internal static class LoadBenchmark
                 var (handlerBatches, floorBatches) = (new List<Batch>(), new List<Batch>());
                 for (var round = 0; round < Rounds; round++)
                 {
-                    handlerBatches.Add(await RunAsync(concurrency, messages / Rounds, handlerWork, (probeWork, probe), visitors.SendAsync, calls));
-                    floorBatches.Add(await RunAsync(concurrency, messages / Rounds, floorWork, (floorProbe, new ConcurrentBag<Sample>()), floor.SendAsync, calls));
+                    handlerBatches.Add(await RunAsync(concurrency, messages / Rounds, handlerWork, (probeWork, probe), visitors.SendAsync, meters));
+                    floorBatches.Add(await RunAsync(concurrency, messages / Rounds, floorWork, (floorProbe, new ConcurrentBag<Sample>()), floor.SendAsync, meters));
                 }
 
                 var (handler, bare) = (Run.Of(handlerBatches), Run.Of(floorBatches));
                 var probeP50 = Percentile([.. probe.Where(s => s.Ok).Select(s => s.Milliseconds)], 0.50);
                 probes[(concurrency, isSpread)] = probeP50;
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {(isSpread ? Orgs : 1)} | {concurrency} | {handler.Messages} | {handler.Rate:F0} | {handler.P50:F0} ms | {handler.P95:F0} ms | {handler.P99:F0} ms | {handler.Errors} | {handler.StorageCallsPerMessage:F1} | {bare.Rate:F0} | {bare.P50:F0} ms | {bare.P95:F0} ms | {handler.Rate / bare.Rate:F2} | {handler.P95 / bare.P95:F2} | {probeP50:F0} ms |"));
+                    $"| {(isSpread ? Orgs : 1)} | {concurrency} | {handler.Messages} | {handler.Rate:F0} | {handler.P50:F0} ms | {handler.P95:F0} ms | {handler.P99:F0} ms | {handler.Errors} | {handler.StorageCallsPerMessage:F1} | {bare.Rate:F0} | {bare.P50:F0} ms | {bare.P95:F0} ms | {handler.Rate / bare.Rate:F2} | {handler.P95 / bare.P95:F2} | {probeP50:F0} ms | {handler.HostCpuPerMessage:F1}, {handler.StorageCpuPerMessage:F1} | {bare.HostCpuPerMessage:F1}, {bare.StorageCpuPerMessage:F1} |"));
                 if (handler.ErrorSummary.Length > 0)
                 {
                     output.WriteLine($"|   errors: {handler.ErrorSummary} |");
@@ -113,14 +114,15 @@ internal static class LoadBenchmark
     /// visitor from <paramref name="work"/>), plus the probe's one-at-a-time loop while they run.
     /// </summary>
     private static async Task<Batch> RunAsync<T>(int concurrency, int messages, ConcurrentQueue<T> work, (ConcurrentQueue<T> Work, ConcurrentBag<Sample> Samples)? probe,
-        Func<T, int, Task<Sample>> send, StorageCallCounter calls)
+        Func<T, int, Task<Sample>> send, Meters meters)
         where T : class
     {
         var samples = new ConcurrentBag<Sample>();
         var remaining = messages;
         var done = 0;
         var probed = 0;
-        calls.Reset();
+        meters.Calls.Reset();
+        var (hostCpu, storageCpu) = (Environment.CpuUsage.TotalTime, meters.Azurite.ProcessorTime);
         var started = Stopwatch.GetTimestamp();
         var workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
         {
@@ -141,7 +143,8 @@ internal static class LoadBenchmark
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         Volatile.Write(ref done, 1);
         await probing;
-        return new Batch([.. samples], seconds, calls.Count, messages + probed);
+        return new Batch([.. samples], seconds, meters.Calls.Count, messages + probed,
+            (Environment.CpuUsage.TotalTime - hostCpu).TotalMilliseconds, (meters.Azurite.ProcessorTime - storageCpu).TotalMilliseconds);
     }
 
     /// <summary>One message from the visitor at the head of the queue; it goes back to the tail while its session has room.</summary>
@@ -178,9 +181,17 @@ internal static class LoadBenchmark
         return values[Math.Clamp((int)Math.Ceiling(values.Count * p) - 1, 0, values.Count - 1)];
     }
 
-    private sealed record Batch(IReadOnlyList<Sample> Samples, double Seconds, long StorageCalls, int AllMessages);
+    /// <summary>What a batch is measured with besides the clock: storage round trips, and the CPU of this process and of the emulator.</summary>
+    private sealed record Meters(StorageCallCounter Calls, OwnAzurite Azurite);
 
-    private sealed record Run(int Messages, double Rate, double P50, double P95, double P99, int Errors, string ErrorSummary, double StorageCallsPerMessage)
+    /// <summary>
+    /// One batch's samples and meters; <c>HostCpuMs</c> is the CPU of this process (the host, the load generator and the
+    /// probe), <c>StorageCpuMs</c> the emulator's.
+    /// </summary>
+    private sealed record Batch(IReadOnlyList<Sample> Samples, double Seconds, long StorageCalls, int AllMessages, double HostCpuMs, double StorageCpuMs);
+
+    private sealed record Run(int Messages, double Rate, double P50, double P95, double P99, int Errors, string ErrorSummary, double StorageCallsPerMessage,
+        double HostCpuPerMessage, double StorageCpuPerMessage)
     {
         public static Run Of(IReadOnlyList<Batch> batches)
         {
@@ -188,7 +199,8 @@ internal static class LoadBenchmark
             var ok = samples.Where(s => s.Ok).Select(s => s.Milliseconds).ToList();
             var errors = samples.Where(s => !s.Ok).GroupBy(s => s.Status).Select(g => $"{g.Count()} × {g.Key}");
             return new Run(samples.Count, samples.Count / batches.Sum(b => b.Seconds), Percentile(ok, 0.50), Percentile(ok, 0.95), Percentile(ok, 0.99),
-                samples.Count - ok.Count, string.Join(", ", errors), (double)batches.Sum(b => b.StorageCalls) / batches.Sum(b => b.AllMessages));
+                samples.Count - ok.Count, string.Join(", ", errors), (double)batches.Sum(b => b.StorageCalls) / batches.Sum(b => b.AllMessages),
+                batches.Sum(b => b.HostCpuMs) / batches.Sum(b => b.AllMessages), batches.Sum(b => b.StorageCpuMs) / batches.Sum(b => b.AllMessages));
         }
     }
 
