@@ -73,6 +73,7 @@ public static class ComxCoreServices
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<OrgDirectory>();
         services.AddSingleton<InboundEventLog>();
+        services.AddSingleton<Events.DispatchSignals>();
         services.AddSingleton<Events.EventStore>();
         services.AddSingleton<Events.EventDispatcher>();
         services.AddSingleton<Inbox.ConversationStore>();

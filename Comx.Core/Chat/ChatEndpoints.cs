@@ -169,11 +169,10 @@ internal static class ChatEndpoints
     private static async Task<ApiResult> SendMessageAsync(ChatServices services, RequestContext context, CancellationToken cancellationToken)
     {
         var request = context.BodyAs<SendMessageRequest>();
-        var limits = services.Limits;
         var opened = await OpenSessionAsync(services.Sessions, context, request.SessionId, cancellationToken);
         if (opened.Error is { } sessionError)
         {
-            var unknown = await limits.HitAsync(context.ClientIp, null, 0, null, cancellationToken);
+            var unknown = await services.Limits.HitAsync(context.ClientIp, null, 0, null, cancellationToken);
             return ((ApiResult)(unknown.Refusal ?? sessionError)).WithHeaders(unknown.Headers);
         }
 
@@ -187,14 +186,10 @@ internal static class ChatEndpoints
 
         var perIp = (await services.Widgets.GetRecentAsync(session.OrgId, cancellationToken))?.ChatRateLimitPerIp
             ?? WidgetSettingsRequest.DefaultChatRateLimitPerIp;
-        var limited = await limits.HitAsync(context.ClientIp, session.OrgId, perIp, session.SessionId, cancellationToken);
-        if (limited.Refusal is { } tooMany)
-        {
-            return ((ApiResult)tooMany).WithHeaders(limited.Headers);
-        }
-
-        var sent = await services.Chat.SendAsync(session, request.Message, context.Request.Headers.Origin.ToString(), cancellationToken);
-        return (sent.Error is { } error ? error : ApiResult.Ok(sent.Value!)).WithHeaders(limited.Headers);
+        // Counted while the message's reads are in flight; the service writes nothing until the limits admit the message.
+        var limits = services.Limits.HitAsync(context.ClientIp, session.OrgId, perIp, session.SessionId, cancellationToken);
+        var sent = await services.Chat.SendAsync(session, request.Message, context.Request.Headers.Origin.ToString(), limits, cancellationToken);
+        return (sent.Error is { } error ? error : ApiResult.Ok(sent.Value!)).WithHeaders((await limits).Headers);
     }
 
     private static async Task<ApiResult> ListMessagesAsync(ChatServices services, RequestContext context, CancellationToken cancellationToken)

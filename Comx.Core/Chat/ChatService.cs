@@ -11,7 +11,7 @@ using Microsoft.Extensions.AI;
 namespace Comx.Core.Chat;
 
 /// <summary>
-/// One visitor message, end to end. The reads it needs run in parallel (widget, org, policy, learner, thread, usage);
+/// One visitor message, end to end. The reads it needs run in parallel with the rate limits (widget, org, policy, learner, thread, index);
 /// safeguarding decides first (blocked: 403 with the org's message, nothing stored; escalated: the org's signposting
 /// message with a sentence that is true about who was told, the thread flagged with the category and handed to staff,
 /// and safeguarding.alert raised in the same transaction); a thread a person has taken over gets no bot answer;
@@ -35,7 +35,13 @@ public sealed class ChatService(
     IdGenerator ids,
     TimeProvider time)
 {
-    public async Task<ApiResultOr<SendMessageResponse>> SendAsync(ChatSession session, string message, string origin, CancellationToken cancellationToken)
+    /// <summary>
+    /// Answers one message of the session. <paramref name="limits"/> are the request's rate limits, counted while this
+    /// message's reads are in flight (one hop, not two): nothing is written until they admit the message, and their
+    /// refusal is returned as this call's error.
+    /// </summary>
+    public async Task<ApiResultOr<SendMessageResponse>> SendAsync(ChatSession session, string message, string origin, Task<ChatLimitOutcome> limits,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(session);
         var orgId = session.OrgId;
@@ -50,8 +56,15 @@ public sealed class ChatService(
         var indexTask = intent == ConversationIntent.None ? indexes.GetAsync(orgId, cancellationToken) : null;
         // The question is embedded while those reads are in flight (the local model is CPU work, an endpoint a call of
         // its own): a message that is then refused or handed to staff wastes one embedding, every answer saves its wait.
-        var vectorTask = indexTask is null ? null : EmbedQuestionAsync(message, cancellationToken);
-        await Task.WhenAll(widgetTask, orgTask, policyTask, learnerTask, threadTask, indexTask ?? Task.CompletedTask);
+        // An index known to carry no vectors does not need it.
+        var vectorTask = indexTask is null || !indexes.MayHaveVectors(orgId) ? null : EmbedQuestionAsync(message, cancellationToken);
+        // Safeguarding too is CPU work (on the cached policy), done while the reads are in flight.
+        var verdictTask = CheckAsync(policyTask, message, cancellationToken);
+        await Task.WhenAll(widgetTask, orgTask, policyTask, learnerTask, threadTask, indexTask ?? Task.CompletedTask, limits);
+        if ((await limits).Refusal is { } tooMany)
+        {
+            return tooMany;
+        }
 
         if (await orgTask is not { Status: RecordStatus.Active } org || await widgetTask is not { } widget)
         {
@@ -64,7 +77,7 @@ public sealed class ChatService(
         }
 
         var policy = await policyTask;
-        var verdict = await detector.CheckAsync(policy, message, cancellationToken);
+        var verdict = await verdictTask;
         if (verdict is SafeguardingVerdict.Blocked)
         {
             return new ApiError(ErrorCode.PolicyBlock, policy.BlockMessage, new Dictionary<string, object?> { ["reason"] = "blocked_term" });
@@ -86,14 +99,17 @@ public sealed class ChatService(
             return new SendMessageResponse(written!.Value.Messages[0].MessageId, null, true, new SafeguardingOutcome(false), []);
         }
 
-        if (await usage.ConsumeMessageAsync(orgId, org.Billing, cancellationToken) is { } limited)
+        var usageTask = usage.ConsumeMessageAsync(orgId, org.Billing, cancellationToken);
+        // The index is searched while the usage write is in flight; nothing is generated before the plan admits the message.
+        var retrieved = indexTask is null ? null : await RetrieveAsync(await indexTask, message, vectorTask, (await learnerTask).ReadingLevel, cancellationToken);
+        if (await usageTask is { } limited)
         {
             return limited;
         }
 
         GeneratedAnswer answer;
         IReadOnlyList<string> actions = [];
-        if (indexTask is null)
+        if (retrieved is null)
         {
             // Conversation, not a question: answered as such, without searching the sources.
             var reply = ConversationReply.For(intent, widget.HandoffEnabled, widget.EnquiriesEnabled);
@@ -102,8 +118,7 @@ public sealed class ChatService(
         }
         else
         {
-            var level = (await learnerTask).ReadingLevel;
-            var outcome = await AnswerAsync(await indexTask, message, await vectorTask!, level, cancellationToken);
+            var outcome = await AnswerAsync(retrieved, cancellationToken);
             if (outcome is AnswerOutcome.ProviderUnavailable unavailable)
             {
                 await usage.ReleaseMessageAsync(orgId, cancellationToken);
@@ -133,21 +148,30 @@ public sealed class ChatService(
     }
 
     /// <summary>
-    /// Searches the org's index (hybrid when it carries vectors) and answers, or falls back without calling the
-    /// generator when the best passage is not similar enough to the question (<see cref="AnswerConfidence"/>).
+    /// The passages of the org's index for the question (hybrid when the index carries vectors: the question's embedding
+    /// started with the reads, or made now when none was).
     /// </summary>
     /// <remarks>
     /// The index's stamp is read on every message (the index itself is cached per version): a deleted or changed source
     /// must stop answering on every instance at once (api.md: DELETE source), which a cached stamp would not give.
     /// </remarks>
-    private async Task<AnswerOutcome> AnswerAsync(Bm25Index index, string message, ReadOnlyMemory<float> questionVector, Accessibility.ReadingLevel level,
+    private async Task<AnswerRequest> RetrieveAsync(Bm25Index index, string message, Task<ReadOnlyMemory<float>>? questionVector, Accessibility.ReadingLevel level,
         CancellationToken cancellationToken)
     {
-        var vector = index.HasVectors ? questionVector : default;
+        var vector = index.HasVectors ? await (questionVector ?? EmbedQuestionAsync(message, cancellationToken)) : default;
         var hits = vector.IsEmpty
             ? index.Search(message, ChatEndpoints.RetrievedPassages)
             : index.Search(message, ChatEndpoints.RetrievedPassages, vector.Span);
-        var request = new AnswerRequest(message, hits, level, vector);
+        return new AnswerRequest(message, hits, level, vector);
+    }
+
+    /// <summary>
+    /// Answers from the retrieved passages, or falls back without calling the generator when the best passage is not
+    /// similar enough to the question (<see cref="AnswerConfidence"/>).
+    /// </summary>
+    private async Task<AnswerOutcome> AnswerAsync(AnswerRequest request, CancellationToken cancellationToken)
+    {
+        var hits = request.Passages;
         // The extractive generator also weighs the passage's sentences (see there); a chat model is not asked at all.
         if (generator is not ExtractiveAnswerGenerator && hits.Count > 0 && hits[0].Similarity is not null
             && AnswerConfidence.Of(request) is var confidence && confidence < AnswerConfidence.AnswerAt)
@@ -157,6 +181,9 @@ public sealed class ChatService(
 
         return await generator.GenerateAsync(request, cancellationToken);
     }
+
+    private async Task<SafeguardingVerdict> CheckAsync(Task<SafeguardingPolicy> policy, string message, CancellationToken cancellationToken) =>
+        await detector.CheckAsync(await policy, message, cancellationToken);
 
     /// <summary>The question's embedding; empty when a configured embedding endpoint fails (then the search is lexical).</summary>
     private async Task<ReadOnlyMemory<float>> EmbedQuestionAsync(string message, CancellationToken cancellationToken)

@@ -14,14 +14,14 @@ namespace Comx.Core.Events;
 /// <c>events</c> table through <see cref="AddAsync"/>, written before the state is marked final and with an id derived
 /// from that state, so a crash in between re-raises the same event and the re-raise is a no-op.
 /// Before a write with events the organisation is marked pending (the sweeper's work list); after it a dispatch message
-/// is queued (the fast path). If the process dies in between, the sweeper still finds the events.
+/// is queued (the fast path, not waited for: <see cref="DispatchSignals"/>). If the process dies in between, the sweeper still finds the events.
 /// The marker is written once per <see cref="MarkReuse"/> per organisation and instance, not on every write: the
 /// dispatcher clears a marker only when it is <see cref="EventDispatcher.PendingGrace"/> old, and lists the outbox after
 /// reading it, so an event committed while the marker this instance wrote is younger than that is still found (a write
 /// that commits later than <see cref="CommitMargin"/> before that marks again). A classroom's burst of chat messages on
 /// one organisation thus costs one marker write, not one per message (issue 21).
 /// </summary>
-public sealed class EventStore(ComxStorage storage, QueueSender queue, TimeProvider time)
+public sealed class EventStore(ComxStorage storage, DispatchSignals signals, TimeProvider time)
 {
     /// <summary>Every table that may hold outbox rows; the dispatcher reads them all.</summary>
     public static readonly IReadOnlyList<string> OutboxTables = [StorageNames.Tables.Events, StorageNames.Tables.Conversations];
@@ -194,7 +194,7 @@ public sealed class EventStore(ComxStorage storage, QueueSender queue, TimeProvi
             await MarkPendingAsync(orgId, cancellationToken);
         }
 
-        await SignalAsync(orgId, cancellationToken);
+        signals.Signal(orgId);
     }
 
     private async Task<DateTimeOffset> MarkPendingAsync(string orgId, CancellationToken cancellationToken)
@@ -204,9 +204,6 @@ public sealed class EventStore(ComxStorage storage, QueueSender queue, TimeProvi
         _marked.AddOrUpdate(orgId, markedAt, (_, earlier) => earlier > markedAt ? earlier : markedAt);
         return markedAt;
     }
-
-    private Task SignalAsync(string orgId, CancellationToken cancellationToken) =>
-        queue.SendAsync(StorageNames.Queues.WebhookDeliveries, EventsQueueMessage.Dispatch(orgId), cancellationToken: cancellationToken);
 
     internal sealed class OutboxEntity : ITableEntity
     {

@@ -64,8 +64,8 @@ public sealed class DeliveryRecoveryTests
         Assert.Equal(Enquiries, deliveries.Count);
         var messages = Interlocked.Read(ref sent);
         TestContext.Current.TestOutputHelper?.WriteLine($"{Enquiries} enquiries: {messages} messages on {StorageNames.Queues.WebhookDeliveries} for {deliveries.Count} deliveries ({(double)messages / deliveries.Count:F2} per delivery)");
-        // One dispatch message per enquiry and at most one first-attempt message per delivery.
-        Assert.InRange(messages, Enquiries, 2 * deliveries.Count);
+        // At most one dispatch message per enquiry (an organisation's commits share them) and one first-attempt message per delivery.
+        Assert.InRange(messages, 1, 2 * deliveries.Count);
     }
 
     [Fact]

@@ -9,6 +9,7 @@ using Comx.Core.Storage;
 using Comx.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Comx.Tests.Deliveries;
 
@@ -276,16 +277,17 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         await using var receiver = await WebhookReceiver.StartAsync();
         await DeliveryHarness.SubscribeAsync(_app, org, receiver.Url, EventTypes.HandoffRequested);
 
-        // A store whose queue refuses the enqueue: the process "stops" between the committed write and the dispatch message.
+        // A store whose queue refuses the dispatch message: as if the process stopped between the committed write and the message.
         var broken = new ComxStorage(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["AzureWebJobsStorage"] = AzuriteFixture.ConnectionString.Replace("QueueEndpoint=http://127.0.0.1:10001", "QueueEndpoint=http://127.0.0.1:10000", StringComparison.Ordinal),
         }).Build());
-        var crashing = new EventStore(broken, new QueueSender(broken), TimeProvider.System);
+        var signals = new DispatchSignals(new QueueSender(broken), NullLogger<DispatchSignals>.Instance);
+        var crashing = new EventStore(broken, signals, TimeProvider.System);
         var eventId = "evt_" + Guid.NewGuid().ToString("N");
-        await Assert.ThrowsAnyAsync<Azure.RequestFailedException>(() =>
-            crashing.AddAsync(org.OrgId, [EventRecord.Create(eventId, DateTimeOffset.UtcNow, new HandoffRequestedData("hof_x", "thr_x", "ses_x", null, null,
-                HandoffRequesters.Visitor, null))], Token));
+        await crashing.AddAsync(org.OrgId, [EventRecord.Create(eventId, DateTimeOffset.UtcNow, new HandoffRequestedData("hof_x", "thr_x", "ses_x", null, null,
+            HandoffRequesters.Visitor, null))], Token);
+        await signals.IdleAsync();
         var outbox = await _app.Services.GetRequiredService<EventStore>().ListAsync(org.OrgId, 10, Token);
         Assert.Equal(eventId, Assert.Single(outbox).EventId);
 

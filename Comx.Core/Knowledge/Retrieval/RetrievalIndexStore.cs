@@ -183,6 +183,14 @@ public sealed partial class RetrievalIndexStore
         }
     }
 
+    /// <summary>
+    /// False when the organisation's index this instance holds carries no vectors (its questions need no embedding);
+    /// true when it does, or when none is held yet.
+    /// </summary>
+    public bool MayHaveVectors(string orgId) =>
+        !_loaded.TryGetValue(orgId, out var loaded) || !loaded.Index.IsValueCreated || loaded.Index.Value is not { IsCompletedSuccessfully: true } index
+        || index.Result.HasVectors;
+
     private LoadedIndex Current(string orgId, string version, long sequence)
     {
         while (true)
