@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -13,7 +14,14 @@ namespace Comx.Benchmarks;
 /// <summary>The DevHost's real composition on Kestrel (loopback, a free port) over the local Azurite, as the benchmarks run it.</summary>
 internal static class BenchHost
 {
-    public static async Task<(WebApplication App, Uri BaseAddress)> StartAsync(string storageConnection = "UseDevelopmentStorage=true")
+    public const string FloorPath = "/bench/floor";
+
+    /// <param name="storageConnection">The emulator to use.</param>
+    /// <param name="floorRoute">
+    /// When given, served at <see cref="FloorPath"/> ahead of the DevHost's pipeline: a benchmark's storage floor reached
+    /// through the same Kestrel and HTTP client as the API (the load benchmark's floor "measured the same way").
+    /// </param>
+    public static async Task<(WebApplication App, Uri BaseAddress)> StartAsync(string storageConnection = "UseDevelopmentStorage=true", RequestDelegate? floorRoute = null)
     {
         var builder = DevHostApp.CreateBuilder([], backgroundJobs: false);
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -28,7 +36,13 @@ internal static class BenchHost
             ["Comx:Stripe:WebhookSecret"] = "whsec_79bd93868e08aad7b1a2a9944df2b17b",
             ["Comx:Stripe:PricePlans"] = "price_pro=pro",
         });
-        var app = DevHostApp.Configure(builder.Build());
+        var built = builder.Build();
+        if (floorRoute is not null)
+        {
+            built.Map(FloorPath, branch => branch.Run(floorRoute));
+        }
+
+        var app = DevHostApp.Configure(built);
         await app.StartAsync();
         return (app, new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()));
     }
