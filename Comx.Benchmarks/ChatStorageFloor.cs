@@ -45,8 +45,9 @@ public static class ChatStorageFloor
     public static async Task SendMessageAsync(ComxStorage storage, string orgId, string sessionId, string threadId, int n)
     {
         var limits = storage.Table(StorageNames.Tables.RateLimits);
-        await limits.AddEntityAsync(new TableEntity("floor-ip", $"{orgId}-{n}-{Guid.NewGuid():N}") { ["Count"] = 1 });
-        await limits.UpsertEntityAsync(new TableEntity("floor-session", threadId) { ["Count"] = n });
+        // Each counter in a partition of its own, as the rate limiter keeps them (a fresh address's window is new).
+        await limits.AddEntityAsync(new TableEntity($"floor-ip:{orgId}:{n}:{Guid.NewGuid():N}", "window") { ["Count"] = 1 });
+        await limits.UpsertEntityAsync(new TableEntity("floor-session:" + threadId, "window") { ["Count"] = n });
         await storage.Table(StorageNames.Tables.ChatSessions).GetEntityIfExistsAsync<TableEntity>(sessionId, "session");
         var conversations = storage.Table(StorageNames.Tables.Conversations);
         var thread = (await conversations.GetEntityAsync<TableEntity>(orgId, "t|" + threadId)).Value;

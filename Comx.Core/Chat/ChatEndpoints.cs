@@ -122,7 +122,7 @@ internal static class ChatEndpoints
             RequestType = typeof(SendMessageRequest), ResponseType = typeof(SendMessageResponse), RateLimit = RateLimitPolicy.PublicChat, RateLimitedByHandler = true,
             Summary = "Sends a visitor message (header X-Session-Token). The answer is null while a person has the thread. "
                 + "20 requests/min per IP (or the organisation's chat_rate_limit_per_ip, up to 600) and 20/min per session. "
-                + "An organisation's messages are answered a few at a time; one that waits more than 20 s for its turn gets 503 "
+                + "Messages are answered a few at a time per organisation and per server; one that waits more than 20 s for its turn gets 503 "
                 + "COMX_PROVIDER_UNAVAILABLE (retryable, Retry-After: 1).",
         },
         new(RouteNames.ListChatMessages, "GET", Http.Routes.ChatSessionMessages, RouteAuth.Public, EndpointServices.With<ChatServices>(ListMessagesAsync))

@@ -2,7 +2,10 @@ using Comx.Core.Chat;
 
 namespace Comx.Tests.Chat;
 
-/// <summary>One organisation's burst waits behind its own turns, never another organisation's (issue 21, isolation).</summary>
+/// <summary>
+/// One organisation's burst waits behind its own turns, never another organisation's (issue 21, isolation); a burst of
+/// many organisations waits in one line for the instance's places.
+/// </summary>
 public sealed class OrgChatGateTests
 {
     [Fact]
@@ -52,5 +55,35 @@ public sealed class OrgChatGateTests
 
         Assert.Null(await gate.EnterAsync("org_full", TestContext.Current.CancellationToken));
         Assert.Equal(OrgChatGate.PerOrg, gate.InFlight("org_full"));
+    }
+
+    [Fact]
+    public async Task Many_Organisations_At_Once_Wait_For_The_Instances_Places_And_A_Timed_Out_Wait_Gives_Back_Its_Organisations_Place()
+    {
+        var gate = new OrgChatGate(TimeSpan.FromMilliseconds(200));
+        var turns = new List<IDisposable>();
+        for (var i = 0; i < OrgChatGate.PerInstance; i++)
+        {
+            // Fewer than PerOrg each: only the instance's bound can stop the next one.
+            turns.Add((await gate.EnterAsync($"org_{i % 4}", TestContext.Current.CancellationToken))!);
+        }
+
+        Assert.Equal(OrgChatGate.PerInstance, gate.InFlightInAll);
+        var waiting = gate.EnterAsync("org_new", TestContext.Current.CancellationToken);
+        Assert.False(waiting.IsCompleted);
+        turns[0].Dispose();
+        using (var admitted = await waiting)
+        {
+            Assert.NotNull(admitted);
+            Assert.Equal(OrgChatGate.PerInstance, gate.InFlightInAll);
+        }
+
+        turns.Add((await gate.EnterAsync("org_new", TestContext.Current.CancellationToken))!);
+        // The instance is full: the wait ends without a turn, and the organisation's own place it held is given back.
+        Assert.Null(await gate.EnterAsync("org_late", TestContext.Current.CancellationToken));
+        Assert.Equal(0, gate.InFlight("org_late"));
+        Assert.Equal(OrgChatGate.PerInstance, gate.InFlightInAll);
+        turns.ForEach(t => t.Dispose());
+        Assert.Equal(0, gate.InFlightInAll);
     }
 }
