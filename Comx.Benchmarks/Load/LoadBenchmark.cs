@@ -83,7 +83,7 @@ internal static class LoadBenchmark
         foreach (var concurrency in concurrencies)
         {
             // Rounds of a few seconds at least: shorter ones made single rows swing by ±0.1 between runs.
-            var messages = Math.Max(300, concurrency * 15) / Rounds * Rounds;
+            var messages = Math.Max(600, concurrency * 15) / Rounds * Rounds;
             foreach (var isSpread in new[] { false, true })
             {
                 BenchOrg[] targets = isSpread ? spread : [hot];
