@@ -79,7 +79,7 @@ internal static class LoadBenchmark
         output.WriteLine();
         output.WriteLine("| organisations | visitors | messages | msg/s | p50 | p95 | p99 | errors | round trips/msg | floor msg/s | floor p50 | floor p95 | msg/s vs floor | p95 vs floor | bare floor msg/s | bare floor p95 | msg/s vs bare | p95 vs bare | probe p50 | CPU ms/msg host, emulator | floor's | bare floor's |");
         output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        var probes = new Dictionary<(int, bool), double>();
+        var (probes, bareProbes) = (new Dictionary<(int, bool), double>(), new Dictionary<(int, bool), double>());
         foreach (var concurrency in concurrencies)
         {
             // Rounds of a few seconds at least: shorter ones made single rows swing by ±0.1 between runs.
@@ -88,7 +88,7 @@ internal static class LoadBenchmark
             {
                 BenchOrg[] targets = isSpread ? spread : [hot];
                 // Handler and floors alternate in three rounds, so a change in the shared machine's load hits them alike.
-                var probe = new ConcurrentBag<Sample>();
+                var (probe, bareProbe) = (new ConcurrentBag<Sample>(), new ConcurrentBag<Sample>());
                 var (handlerWork, probeWork) = (await visitors.PoolAsync(targets, concurrency, messages), await visitors.PoolAsync([probeOrg], 1, messages * 2));
                 var (floorWork, floorProbe) = (await bareFloor.PoolAsync(targets, concurrency), await bareFloor.PoolAsync([probeOrg], 1));
                 var (handlerBatches, floorBatches, bareBatches) = (new List<Batch>(), new List<Batch>(), new List<Batch>());
@@ -100,12 +100,13 @@ internal static class LoadBenchmark
                     await ClearAppendedRowsAsync(storage, inPlay);
                     floorBatches.Add(await RunAsync(concurrency, messages / Rounds, floorWork, (floorProbe, new ConcurrentBag<Sample>()), floor.SendAsync, meters));
                     await ClearAppendedRowsAsync(storage, inPlay);
-                    bareBatches.Add(await RunAsync(concurrency, messages / Rounds, floorWork, (floorProbe, new ConcurrentBag<Sample>()), bareFloor.SendAsync, meters));
+                    bareBatches.Add(await RunAsync(concurrency, messages / Rounds, floorWork, (floorProbe, bareProbe), bareFloor.SendAsync, meters));
                 }
 
                 var (handler, over, bare) = (Run.Of(handlerBatches), Run.Of(floorBatches), Run.Of(bareBatches));
                 var probeP50 = Percentile([.. probe.Where(s => s.Ok).Select(s => s.Milliseconds)], 0.50);
                 probes[(concurrency, isSpread)] = probeP50;
+                bareProbes[(concurrency, isSpread)] = Percentile([.. bareProbe.Select(s => s.Milliseconds)], 0.50);
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"| {(isSpread ? Orgs : 1)} | {concurrency} | {handler.Messages} | {handler.Rate:F0} | {handler.P50:F0} ms | {handler.P95:F0} ms | {handler.P99:F0} ms | {handler.Errors} | {handler.StorageCallsPerMessage:F1} | {over.Rate:F0} | {over.P50:F0} ms | {over.P95:F0} ms | {handler.Rate / over.Rate:F2} | {handler.P95 / over.P95:F2} | {bare.Rate:F0} | {bare.P95:F0} ms | {handler.Rate / bare.Rate:F2} | {handler.P95 / bare.P95:F2} | {probeP50:F0} ms | {handler.HostCpuPerMessage:F1}, {handler.StorageCpuPerMessage:F1} | {over.HostCpuPerMessage:F1}, {over.StorageCpuPerMessage:F1} | {bare.HostCpuPerMessage:F1}, {bare.StorageCpuPerMessage:F1} |"));
                 if (handler.ErrorSummary.Length > 0)
@@ -121,6 +122,16 @@ internal static class LoadBenchmark
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"- {concurrency} visitors: {probes[(concurrency, false)]:F0} ms / {probes[(concurrency, true)]:F0} ms = {probes[(concurrency, false)] / probes[(concurrency, true)]:F2}"));
+        }
+
+        // The same comparison for the bare floor's calls: how much the emulator itself slows one organisation's storage
+        // calls when another organisation's load is on one partition rather than spread, with no handler involved.
+        output.WriteLine();
+        output.WriteLine("The same for the bare floor (a probe making the floor's calls for an organisation of its own while the bare floor runs):");
+        foreach (var concurrency in concurrencies)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"- {concurrency} visitors: {bareProbes[(concurrency, false)]:F1} ms / {bareProbes[(concurrency, true)]:F1} ms = {bareProbes[(concurrency, false)] / bareProbes[(concurrency, true)]:F2}"));
         }
 
         await app.StopAsync();
