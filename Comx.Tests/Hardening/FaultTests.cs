@@ -15,6 +15,7 @@ namespace Comx.Tests.Hardening;
 /// Faults: storage stopped and restarted under load (a private Azurite, killed and started again), and a process killed
 /// in the middle of ingest jobs. Each prints what it measured.
 /// </summary>
+[Collection(GlobalSweeps.Name)]
 public sealed class FaultTests(ITestOutputHelper output)
 {
     private const int Jobs = 3;

@@ -12,6 +12,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace Comx.Tests.Knowledge;
 
 /// <summary>Sources and ingest jobs end to end: real HTTP, Azurite, a loopback server for the fetched documents.</summary>
+[Collection(GlobalSweeps.Name)]
 public sealed class IngestTests(SourceServer server, ITestOutputHelper output) : IClassFixture<SourceServer>
 {
     private static async Task<IngestDriver> DriverAsync(TestApp app) => new(app, await TestOrg.CreateAsync(app));
