@@ -28,7 +28,7 @@ public sealed partial class DispatchSignals(QueueSender queue, ILogger<DispatchS
         }
     }
 
-    /// <summary>Completes when every message asked for so far has been sent or has failed (tests, and a host stopping).</summary>
+    /// <summary>Completes when every message asked for so far has been sent or has failed (for tests).</summary>
     public Task IdleAsync() => Task.WhenAll(_orgs.Values.Select(o => o.Sent));
 
     private async Task SendWhileDueAsync(string orgId, OrgSignal org)
