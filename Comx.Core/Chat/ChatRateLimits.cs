@@ -26,14 +26,30 @@ public sealed class ChatRateLimits(RateLimiter limiter, TimeProvider time)
     public static readonly RateLimitPolicy PerSession = new("chat-session", 20, TimeSpan.FromMinutes(1));
 
     /// <summary>Counts a request against the address window (of the organisation when known) and the session's, when given.</summary>
+    /// <remarks>
+    /// A session this instance already knows to be over its limit is refused at once, without storage and without
+    /// spending the address's allowance on it: a pupil who keeps sending costs nothing, and the returned task is already
+    /// complete, so the caller can stop before its own reads.
+    /// </remarks>
     public async Task<ChatLimitOutcome> HitAsync(string clientIp, string? orgId, int perIpLimit, string? sessionId, CancellationToken cancellationToken = default)
     {
+        var perSession = sessionId is null ? null : limiter.HitAsync(PerSession, sessionId, cancellationToken);
+        if (perSession is { IsCompletedSuccessfully: true, Result.Allowed: false })
+        {
+            return Outcome(perSession.Result, "this chat session");
+        }
+
         var perIp = orgId is null
             ? limiter.HitAsync(RateLimitPolicy.PublicChat, clientIp, cancellationToken)
             : limiter.HitAsync(RateLimitPolicy.PublicChat with { Limit = perIpLimit }, orgId + ":" + clientIp, cancellationToken);
-        var perSession = sessionId is null ? null : limiter.HitAsync(PerSession, sessionId, cancellationToken);
         var decisions = perSession is null ? [await perIp] : await Task.WhenAll(perIp, perSession);
         var binding = decisions.FirstOrDefault(d => !d.Allowed) ?? decisions.MinBy(d => d.Remaining)!;
+        return Outcome(binding, decisions.Length > 1 && !decisions[1].Allowed ? "this chat session" : "this address");
+    }
+
+    /// <summary>The headers of the window closest to refusing, and the 429 when it refuses.</summary>
+    private ChatLimitOutcome Outcome(RateLimitDecision binding, string which)
+    {
 
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
@@ -48,7 +64,6 @@ public sealed class ChatRateLimits(RateLimiter limiter, TimeProvider time)
 
         var retryAfter = binding.RetryAfterSeconds(time.GetUtcNow());
         headers["Retry-After"] = retryAfter.ToString(CultureInfo.InvariantCulture);
-        var which = decisions.Length > 1 && !decisions[1].Allowed ? "this chat session" : "this address";
         return new ChatLimitOutcome(headers, new ApiError(ErrorCode.RateLimited,
             $"Rate limit of {binding.Limit} chat requests per minute from {which} reached. Retry in {retryAfter} s.",
             new Dictionary<string, object?> { ["limit"] = binding.Limit, ["retry_after_seconds"] = retryAfter }, Retryable: true));

@@ -44,6 +44,13 @@ public sealed class ChatService(
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(limits);
+        if (limits is { IsCompletedSuccessfully: true, Result.Refusal: { } refusedAtOnce })
+        {
+            // Refused without storage (a caller this instance knows to be over its limit): no reads on its behalf either.
+            return refusedAtOnce;
+        }
+
         var orgId = session.OrgId;
         // Organisation, widget and policy rarely change: read through the per-instance cache (ReadCache).
         var widgetTask = widgets.GetRecentAsync(orgId, cancellationToken);

@@ -1,6 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Comx.Core.Chat;
+using Comx.Core.Identity;
+using Comx.Core.Storage;
 using Comx.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Comx.Tests.Chat;
 
@@ -59,12 +63,44 @@ public sealed class ChatStorageCallsTests : IAsyncLifetime, IDisposable
         Assert.InRange(counts.Min(), 1, 10);
     }
 
-    private async Task<IReadOnlyList<string>> CountAsync(HttpRequestMessage request)
+    [Fact]
+    public async Task A_Message_Over_The_Session_Limit_This_Instance_Knows_Makes_Only_The_Session_Read()
+    {
+        var org = await ChatTestOrg.CreateAsync(_app);
+        // The school raised its per-IP limit, so the session's own limit (20 a minute) is the one that refuses.
+        await _app.Services.GetRequiredService<WidgetSettingsStore>().UpdateAsync(org.Org.OrgId,
+            new WidgetSettingsRequest([ChatTestOrg.Origin], "Hello from Hillside!", HandoffEnabled: true, ChatRateLimitPerIp: 600));
+        var visitor = await org.StartAsync(_app);
+        for (var sent = 0; sent <= 2 * ChatRateLimits.PerSession.Limit; sent++)
+        {
+            using var response = await _app.Client.SendAsync(visitor.Message("Hello"));
+            if (response.StatusCode == System.Net.HttpStatusCode.TooManyRequests)
+            {
+                break;
+            }
+        }
+
+        // The pupil keeps sending: refused again, with no storage call but the session's (and nothing counted).
+        var calls = await CountAsync(visitor.Message("When does the autumn term start?"), expectedStatus: 429);
+        TestContext.Current.TestOutputHelper?.WriteLine(string.Join("\n", calls));
+        Assert.Contains(StorageNames.Tables.ChatSessions, Assert.Single(calls), StringComparison.Ordinal);
+    }
+
+    private async Task<IReadOnlyList<string>> CountAsync(HttpRequestMessage request, int expectedStatus = 200)
     {
         using var trace = Probe.StartActivity("chat-message", ActivityKind.Client)!;
         var calls = _calls.GetOrAdd(trace.TraceId, _ => new ConcurrentQueue<string>());
         request.Headers.Add("traceparent", trace.Id);
-        await (await _app.Client.SendAsync(request)).JsonAsync(200);
+        using var response = await _app.Client.SendAsync(request);
+        if (expectedStatus == 200)
+        {
+            await response.JsonAsync(200);
+        }
+        else
+        {
+            Assert.Equal(expectedStatus, (int)response.StatusCode);
+        }
+
         _calls.TryRemove(trace.TraceId, out _);
         return [.. calls];
     }
