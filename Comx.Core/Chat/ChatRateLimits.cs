@@ -27,21 +27,27 @@ public sealed class ChatRateLimits(RateLimiter limiter, TimeProvider time)
 
     /// <summary>Counts a request against the address window (of the organisation when known) and the session's, when given.</summary>
     /// <remarks>
-    /// A session this instance already knows to be over its limit is refused at once, without storage and without
-    /// spending the address's allowance on it: a pupil who keeps sending costs nothing, and the returned task is already
+    /// A window this instance already knows to be over its limit refuses at once, without storage and without counting
+    /// the other window: a pupil or an address that keeps sending costs nothing here, and the returned task is already
     /// complete, so the caller can stop before its own reads.
     /// </remarks>
     public async Task<ChatLimitOutcome> HitAsync(string clientIp, string? orgId, int perIpLimit, string? sessionId, CancellationToken cancellationToken = default)
     {
-        var perSession = sessionId is null ? null : limiter.HitAsync(PerSession, sessionId, cancellationToken);
-        if (perSession is { IsCompletedSuccessfully: true, Result.Allowed: false })
+        var (ipPolicy, ipKey) = orgId is null
+            ? (RateLimitPolicy.PublicChat, clientIp)
+            : (RateLimitPolicy.PublicChat with { Limit = perIpLimit }, orgId + ":" + clientIp);
+        if (sessionId is not null && limiter.KnownRefusal(PerSession, sessionId) is { } sessionOver)
         {
-            return Outcome(perSession.Result, "this chat session");
+            return Outcome(sessionOver, "this chat session");
         }
 
-        var perIp = orgId is null
-            ? limiter.HitAsync(RateLimitPolicy.PublicChat, clientIp, cancellationToken)
-            : limiter.HitAsync(RateLimitPolicy.PublicChat with { Limit = perIpLimit }, orgId + ":" + clientIp, cancellationToken);
+        if (limiter.KnownRefusal(ipPolicy, ipKey) is { } addressOver)
+        {
+            return Outcome(addressOver, "this address");
+        }
+
+        var perIp = limiter.HitAsync(ipPolicy, ipKey, cancellationToken);
+        var perSession = sessionId is null ? null : limiter.HitAsync(PerSession, sessionId, cancellationToken);
         var decisions = perSession is null ? [await perIp] : await Task.WhenAll(perIp, perSession);
         var binding = decisions.FirstOrDefault(d => !d.Allowed) ?? decisions.MinBy(d => d.Remaining)!;
         return Outcome(binding, decisions.Length > 1 && !decisions[1].Allowed ? "this chat session" : "this address");

@@ -26,6 +26,19 @@ public sealed partial class RateLimiter(ComxStorage storage, TimeProvider time, 
     private const int SweepAbove = 50_000;
     private readonly ConcurrentDictionary<string, Window> _windows = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The refusal this instance already knows for the caller's current window (a window's count only grows), without
+    /// storage and without counting; null when it knows of none.
+    /// </summary>
+    public RateLimitDecision? KnownRefusal(RateLimitPolicy policy, string key)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var (partition, row, reset) = Locate(policy, key);
+        return _windows.TryGetValue(partition + "/" + row, out var window) && window.Seen is { } seen && seen.Count >= policy.Limit
+            ? new RateLimitDecision(false, policy.Limit, 0, reset)
+            : null;
+    }
+
     /// <summary>Counts one request and says whether it is within the limit.</summary>
     public async Task<RateLimitDecision> HitAsync(RateLimitPolicy policy, string key, CancellationToken cancellationToken = default)
     {

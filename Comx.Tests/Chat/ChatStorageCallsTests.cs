@@ -86,6 +86,28 @@ public sealed class ChatStorageCallsTests : IAsyncLifetime, IDisposable
         Assert.Contains(StorageNames.Tables.ChatSessions, Assert.Single(calls), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_Message_From_An_Address_This_Instance_Knows_Is_Over_Its_Limit_Makes_Only_The_Session_Read()
+    {
+        var org = await ChatTestOrg.CreateAsync(_app);
+        var ip = TestSettings.NewIp();
+        var first = await org.StartAsync(_app, ip: ip);
+        for (var sent = 0; sent <= 2 * ChatRateLimits.PerSession.Limit; sent++)
+        {
+            using var response = await _app.Client.SendAsync(first.Message("Hello"));
+            if (response.StatusCode == System.Net.HttpStatusCode.TooManyRequests)
+            {
+                break;
+            }
+        }
+
+        // Another pupil's session behind the same address (started elsewhere): the address is what refuses now.
+        var session = await _app.Services.GetRequiredService<ChatSessionStore>().CreateAsync(org.Org.OrgId, "thr_" + Guid.NewGuid().ToString("N"), null, null, null, null);
+        var second = new ChatVisitor(_app, session.Session.SessionId, session.Token, ip);
+        var calls = await CountAsync(second.Message("When does the autumn term start?"), expectedStatus: 429);
+        Assert.Contains(StorageNames.Tables.ChatSessions, Assert.Single(calls), StringComparison.Ordinal);
+    }
+
     private async Task<IReadOnlyList<string>> CountAsync(HttpRequestMessage request, int expectedStatus = 200)
     {
         using var trace = Probe.StartActivity("chat-message", ActivityKind.Client)!;
