@@ -74,6 +74,7 @@ public static class ComxCoreServices
         services.AddSingleton<OrgDirectory>();
         services.AddSingleton<InboundEventLog>();
         services.AddSingleton<Events.DispatchSignals>();
+        services.AddHostedService<Events.DispatchSignalsFlush>();
         services.AddSingleton<Events.EventStore>();
         services.AddSingleton<Events.EventDispatcher>();
         services.AddSingleton<Inbox.ConversationStore>();

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Comx.Core.Http;
 using Comx.Core.Storage;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Comx.Core.Events;
@@ -28,7 +29,7 @@ public sealed partial class DispatchSignals(QueueSender queue, ILogger<DispatchS
         }
     }
 
-    /// <summary>Completes when every message asked for so far has been sent or has failed (for tests).</summary>
+    /// <summary>Completes when every message asked for so far has been sent or has failed (tests; a host stopping).</summary>
     public Task IdleAsync() => Task.WhenAll(_orgs.Values.Select(o => o.Sent));
 
     private async Task SendWhileDueAsync(string orgId, OrgSignal org)
@@ -64,5 +65,26 @@ public sealed partial class DispatchSignals(QueueSender queue, ILogger<DispatchS
         public int Due;
         public int Sending;
         public Task Sent = Task.CompletedTask;
+    }
+}
+
+/// <summary>
+/// When the host stops, waits for the dispatch messages already asked for, as long as the host's shutdown allows, so a
+/// scale-in does not leave the last commits' events to the sweeper.
+/// </summary>
+internal sealed class DispatchSignalsFlush(DispatchSignals signals) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await signals.IdleAsync().WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Out of time: what is left goes to the sweeper, as after a crash.
+        }
     }
 }

@@ -48,6 +48,17 @@ public sealed class DispatchSignalsTests
         Assert.Equal(3, sender.Sent);
     }
 
+    [Fact]
+    public async Task HostStopping_WaitsForTheMessagesAlreadyAskedFor()
+    {
+        using var sender = new CountingSender();
+        var signals = new DispatchSignals(sender.Queue, NullLogger<DispatchSignals>.Instance);
+        signals.Signal("org_signals_" + Guid.NewGuid().ToString("N")[..12]);
+
+        await new DispatchSignalsFlush(signals).StopAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(1, sender.Sent);
+    }
+
     /// <summary>A queue sender on the shared Azurite with a meter of its own, so other tests' messages are not counted.</summary>
     private sealed class CountingSender : IDisposable
     {
