@@ -8,6 +8,7 @@ using Comx.Core.Identity;
 using Comx.Core.Knowledge.Retrieval;
 using Comx.Core.Storage;
 using Comx.Tests.Knowledge;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Comx.Benchmarks.Load;
@@ -28,12 +29,20 @@ internal static class LoadBenchmark
     private const int MessagesPerSession = 15; // under the per-session limit of 20 a minute
     private const int Rounds = 3;
     private static readonly int[] Concurrencies = [1, 8, 32, 100];
+    private static readonly string[] Wordings = ["", "Can you tell me: ", "Quick question: ", "Could you say: ", "I was wondering, ", "Do you know: ", "Sorry to ask, ", "One more thing: "];
 
     /// <param name="output">Where the table goes.</param>
-    /// <param name="args">Optionally the concurrencies to run, comma-separated (<c>-- load 1,8</c>), to iterate on a subset.</param>
+    /// <param name="args">
+    /// Optionally the concurrencies to run, comma-separated (<c>-- load 1,8</c>), to iterate on a subset; and
+    /// <c>vectors</c> (<c>-- load 1,8,32 vectors</c>): the organisations' indexes carry the local model's vectors, as
+    /// ingest publishes them, and the questions come in varied wordings, so each message embeds its question (the
+    /// model's cost under a classroom's load; a few minutes more to embed the index once).
+    /// </param>
     public static async Task RunAsync(TextWriter output, string[] args)
     {
-        int[] concurrencies = args.Length > 0 ? [.. args[0].Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture))] : Concurrencies;
+        var withVectors = args.Contains("vectors", StringComparer.Ordinal);
+        var numbers = args.Where(a => a != "vectors").ToArray();
+        int[] concurrencies = numbers.Length > 0 ? [.. numbers[0].Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture))] : Concurrencies;
         ThreadPool.SetMinThreads(256, 256);
         await using var azurite = await OwnAzurite.StartAsync();
         using var calls = new StorageCallCounter(OwnAzurite.BlobPort, OwnAzurite.TablePort);
@@ -42,8 +51,14 @@ internal static class LoadBenchmark
         await using var app = started;
         var storage = app.Services.GetRequiredService<ComxStorage>();
         var corpus = RetrievalCorpus.Load();
-        var index = Bm25Index.Build(SyntheticCorpus.Build(corpus, Chunks));
-        var questions = corpus.Questions.Select(q => q.Question).ToArray();
+        var index = withVectors
+            ? (await ChunkEmbedding.EmbedAsync(SyntheticCorpus.Build(corpus, Chunks), Bm25Index.Empty,
+                app.Services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>(), CancellationToken.None)).Build()
+            : Bm25Index.Build(SyntheticCorpus.Build(corpus, Chunks));
+        // With vectors, 8 wordings of each question: more questions than the per-instance cache of question vectors holds.
+        string[] questions = withVectors
+            ? [.. Wordings.SelectMany(w => corpus.Questions.Select(q => w + q.Question))]
+            : [.. corpus.Questions.Select(q => q.Question)];
 
         var orgs = new List<BenchOrg>();
         for (var i = 0; i <= Orgs; i++)
@@ -73,7 +88,7 @@ internal static class LoadBenchmark
         }
 
         var idleProbe = Run.Of([await RunAsync(1, 60, await visitors.PoolAsync([probeOrg], 1, 60), null, visitors.SendAsync, meters)]);
-        output.WriteLine($"Load benchmark: {Chunks:N0} chunks per organisation, {Orgs} organisations, {Environment.ProcessorCount} cores.");
+        output.WriteLine($"Load benchmark: {Chunks:N0} chunks per organisation{(withVectors ? " with the local model's vectors, each question embedded" : "")}, {Orgs} organisations, {Environment.ProcessorCount} cores.");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Idle probe (one visitor, nothing else running): p50 {idleProbe.P50:F1} ms, p95 {idleProbe.P95:F1} ms, {idleProbe.StorageCallsPerMessage:F1} storage round trips per message."));
         output.WriteLine();
