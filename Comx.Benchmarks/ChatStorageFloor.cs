@@ -29,8 +29,9 @@ public static class ChatStorageFloor
     private static readonly string AnswerData = Filler(860);
     private static readonly string EventData = Filler(1_330);
 
-    public static async Task CreateThreadAsync(TableClient conversations, string orgId, string threadId)
+    public static async Task CreateThreadAsync(ComxStorage storage, string orgId, string threadId)
     {
+        var conversations = storage.Table(StorageNames.Tables.Conversations);
         var listed = ListedAt(0);
         await conversations.UpsertEntityAsync(new TableEntity(orgId, "t|" + threadId) { ["Listed"] = listed, ["Data"] = ThreadData });
         foreach (var row in ListingRows(orgId, threadId, listed))
@@ -38,9 +39,6 @@ public static class ChatStorageFloor
             await conversations.UpsertEntityAsync(row);
         }
     }
-
-    public static Task CreateThreadAsync(ComxStorage storage, string orgId, string threadId) =>
-        CreateThreadAsync(storage.Table(StorageNames.Tables.Conversations), orgId, threadId);
 
     public static async Task SendMessageAsync(ComxStorage storage, string orgId, string sessionId, string threadId, int n)
     {

@@ -56,7 +56,6 @@ public sealed class ChatRateLimits(RateLimiter limiter, TimeProvider time)
     /// <summary>The headers of the window closest to refusing, and the 429 when it refuses.</summary>
     private ChatLimitOutcome Outcome(RateLimitDecision binding, string which)
     {
-
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
             ["X-RateLimit-Limit"] = binding.Limit.ToString(CultureInfo.InvariantCulture),

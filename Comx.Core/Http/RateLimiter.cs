@@ -33,11 +33,13 @@ public sealed partial class RateLimiter(ComxStorage storage, TimeProvider time, 
     public RateLimitDecision? KnownRefusal(RateLimitPolicy policy, string key)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        var (partition, row, reset) = Locate(policy, key);
-        return _windows.TryGetValue(partition + "/" + row, out var window) && window.Seen is { } seen && seen.Count >= policy.Limit
-            ? new RateLimitDecision(false, policy.Limit, 0, reset)
-            : null;
+        var (partition, row, _) = Locate(policy, key);
+        return _windows.TryGetValue(partition + "/" + row, out var window) ? KnownRefusal(window, policy) : null;
     }
+
+    // A window's count only grows, so one this instance has seen at the limit stays refused until it ends.
+    private static RateLimitDecision? KnownRefusal(Window window, RateLimitPolicy policy) =>
+        window.Seen is { } seen && seen.Count >= policy.Limit ? new RateLimitDecision(false, policy.Limit, 0, window.Reset) : null;
 
     /// <summary>Counts one request and says whether it is within the limit.</summary>
     public async Task<RateLimitDecision> HitAsync(RateLimitPolicy policy, string key, CancellationToken cancellationToken = default)
@@ -63,13 +65,13 @@ public sealed partial class RateLimiter(ComxStorage storage, TimeProvider time, 
         var table = storage.Table(StorageNames.Tables.RateLimits);
         // A window this instance has not seen is usually new (a caller's first request this minute): insert without reading first.
         var assumeNew = window.Seen is null;
+        if (KnownRefusal(window, policy) is { } refused)
+        {
+            return refused;
+        }
+
         if (window.Seen is { } seen)
         {
-            if (seen.Count >= policy.Limit)
-            {
-                return new RateLimitDecision(false, policy.Limit, 0, reset);
-            }
-
             var next = new CounterEntity { PartitionKey = partition, RowKey = row, Count = seen.Count + 1, ExpiresAt = reset };
             try
             {

@@ -1,7 +1,5 @@
 using Comx.Core.Billing;
-using Comx.Core.Storage;
 using Comx.Tests.Infrastructure;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Comx.Tests.Billing;
@@ -11,7 +9,7 @@ public sealed class UsageCounterTests
 {
     private static async Task<UsageCounter> InstanceAsync()
     {
-        var storage = new ComxStorage(new ConfigurationBuilder().AddInMemoryCollection(TestSettings.Defaults).Build());
+        var storage = TestSettings.Storage();
         await storage.EnsureCreatedAsync();
         return new UsageCounter(storage, TimeProvider.System, NullLogger<UsageCounter>.Instance);
     }

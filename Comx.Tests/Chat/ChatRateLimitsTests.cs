@@ -1,8 +1,6 @@
 using Comx.Core.Chat;
 using Comx.Core.Http;
-using Comx.Core.Storage;
 using Comx.Tests.Infrastructure;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -15,7 +13,7 @@ public sealed class ChatRateLimitsTests
 
     private async Task<ChatRateLimits> LimitsAsync()
     {
-        var storage = new ComxStorage(new ConfigurationBuilder().AddInMemoryCollection(TestSettings.Defaults).Build());
+        var storage = TestSettings.Storage();
         await storage.EnsureCreatedAsync();
         return new ChatRateLimits(new RateLimiter(storage, _clock, NullLogger<RateLimiter>.Instance), _clock);
     }

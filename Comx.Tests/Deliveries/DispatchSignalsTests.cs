@@ -2,7 +2,6 @@ using System.Diagnostics.Metrics;
 using Comx.Core.Events;
 using Comx.Core.Storage;
 using Comx.Tests.Infrastructure;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -69,10 +68,7 @@ public sealed class DispatchSignalsTests
         public CountingSender()
         {
             var meters = _services.GetRequiredService<IMeterFactory>();
-            var storage = new ComxStorage(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["AzureWebJobsStorage"] = AzuriteFixture.ConnectionString,
-            }).Build());
+            var storage = TestSettings.Storage();
             storage.Queue(StorageNames.Queues.WebhookDeliveries).CreateIfNotExists();
             Queue = new QueueSender(storage, meters);
             _listener.InstrumentPublished = (instrument, listener) =>

@@ -1,7 +1,6 @@
 using Comx.Core.Events;
 using Comx.Core.Storage;
 using Comx.Tests.Infrastructure;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -21,10 +20,7 @@ public sealed class OutboxMarkerTests
     public async Task MarkerWrittenOncePer15Seconds_EventsCommittedMeanwhile_AreStillSwept()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var broken = new ComxStorage(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["AzureWebJobsStorage"] = AzuriteFixture.ConnectionString.Replace("QueueEndpoint=http://127.0.0.1:10001", "QueueEndpoint=http://127.0.0.1:10000", StringComparison.Ordinal),
-        }).Build());
+        var broken = TestSettings.StorageWhoseQueuesRefuse();
         var signals = new DispatchSignals(new QueueSender(broken), NullLogger<DispatchSignals>.Instance);
         var events = new EventStore(broken, signals, time);
         var seen = new Recorder();

@@ -278,10 +278,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         await DeliveryHarness.SubscribeAsync(_app, org, receiver.Url, EventTypes.HandoffRequested);
 
         // A store whose queue refuses the dispatch message: as if the process stopped between the committed write and the message.
-        var broken = new ComxStorage(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["AzureWebJobsStorage"] = AzuriteFixture.ConnectionString.Replace("QueueEndpoint=http://127.0.0.1:10001", "QueueEndpoint=http://127.0.0.1:10000", StringComparison.Ordinal),
-        }).Build());
+        var broken = TestSettings.StorageWhoseQueuesRefuse();
         var signals = new DispatchSignals(new QueueSender(broken), NullLogger<DispatchSignals>.Instance);
         var crashing = new EventStore(broken, signals, TimeProvider.System);
         var eventId = "evt_" + Guid.NewGuid().ToString("N");

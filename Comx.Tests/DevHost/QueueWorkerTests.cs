@@ -72,7 +72,7 @@ public sealed class QueueWorkerTests
         var (queue, _) = NewQueues();
         var sender = new QueueClient(AzuriteFixture.ConnectionString, queue.Name, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
         await sender.CreateAsync();
-        await new QueueSender(new ComxStorage(new ConfigurationBuilder().AddInMemoryCollection(TestSettings.Defaults).Build()))
+        await new QueueSender(TestSettings.Storage())
             .SendAsync(queue.Name, new { Version = 1, JobId = "job_abc" }, cancellationToken: TestContext.Current.CancellationToken);
 
         var raw = new QueueClient(AzuriteFixture.ConnectionString, queue.Name);

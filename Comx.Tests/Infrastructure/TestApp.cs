@@ -106,6 +106,18 @@ public static class TestSettings
         }
     }
 
+    /// <summary>A storage client on the shared emulator, for tests that use stores without an app.</summary>
+    public static ComxStorage Storage() => new(new ConfigurationBuilder().AddInMemoryCollection(Defaults).Build());
+
+    /// <summary>
+    /// A storage client whose queue endpoint is the blob port, so every queue message it sends fails while its tables
+    /// work: as if the process stopped right after a commit, before the message went.
+    /// </summary>
+    public static ComxStorage StorageWhoseQueuesRefuse() => new(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>(Defaults)
+    {
+        ["AzureWebJobsStorage"] = AzuriteFixture.ConnectionString.Replace("QueueEndpoint=http://127.0.0.1:10001", "QueueEndpoint=http://127.0.0.1:10000", StringComparison.Ordinal),
+    }).Build());
+
     /// <summary>A unique client address per test, so per-IP limits never leak between tests.</summary>
     public static string NewIp() => $"10.{Random.Shared.Next(256)}.{Random.Shared.Next(256)}.{Random.Shared.Next(1, 255)}";
 }

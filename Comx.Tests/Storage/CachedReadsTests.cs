@@ -19,7 +19,7 @@ public sealed class CachedReadsTests
 
     private static async Task<ComxStorage> StorageAsync()
     {
-        var storage = new ComxStorage(new ConfigurationBuilder().AddInMemoryCollection(TestSettings.Defaults).Build());
+        var storage = TestSettings.Storage();
         await storage.EnsureCreatedAsync();
         return storage;
     }
